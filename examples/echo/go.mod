@@ -1,0 +1,3 @@
+module example.com/goneat/echo
+
+go 1.19
