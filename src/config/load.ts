@@ -1,0 +1,69 @@
+/**
+ * Loading goneat-deploy.yaml: read (the only I/O here), parse with positions,
+ * validate against the schema, build the spec. Every problem is reported with
+ * file:line:column, all at once.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
+import { buildSpec, type ServiceSpec } from '../spec/spec.js';
+import { YamlSource } from './source.js';
+import { validateConfig } from './validate.js';
+import type { Config } from './schema.js';
+
+export const CONFIG_FILE = 'goneat-deploy.yaml';
+
+/** Pure: text → spec, or a ConfigError listing every issue. */
+export function specFromText(file: string, text: string): { spec: ServiceSpec; config: Config } {
+  const { source, issues: syntax } = YamlSource.parse(file, text);
+  if (syntax.length) throw new ConfigError(syntax);
+  const { config, issues } = validateConfig(source.toJS(), source);
+  if (!config) throw new ConfigError(issues);
+  const built = buildSpec(config);
+  if (!built.spec) {
+    const located: ConfigIssue[] = built.issues.map((i) => source.issue(i.path, i.message));
+    throw new ConfigError(located);
+  }
+  return { spec: built.spec, config };
+}
+
+export interface LoadedConfig {
+  spec: ServiceSpec;
+  config: Config;
+  /** Absolute path of the config file. */
+  configPath: string;
+  /** Directory relative paths in the config are resolved against. */
+  configDir: string;
+  /** The path as shown to the user (relative to cwd when shorter). */
+  displayPath: string;
+}
+
+/** Resolves -C DIR and -c FILE the way the commands all do. */
+export function resolveConfigPath(opts: { dir?: string; config?: string }, cwd = process.cwd()): string {
+  const base = path.resolve(cwd, opts.dir ?? '.');
+  return path.resolve(base, opts.config ?? CONFIG_FILE);
+}
+
+export function displayPath(p: string, cwd = process.cwd()): string {
+  const rel = path.relative(cwd, p);
+  return rel && !rel.startsWith('..') && rel.length < p.length ? rel : p;
+}
+
+export async function loadConfig(opts: { dir?: string; config?: string }): Promise<LoadedConfig> {
+  const configPath = resolveConfigPath(opts);
+  const shown = displayPath(configPath);
+  let text: string;
+  try {
+    text = await readFile(configPath, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new UsageError(`${shown}: no such file; create one with \`goneat-deploy init\` or point at it with -C DIR / -c FILE`);
+    }
+    if (code === 'EISDIR') throw new UsageError(`${shown}: is a directory, expected a goneat-deploy.yaml file`);
+    if (code === 'EACCES') throw new UsageError(`${shown}: permission denied`);
+    throw new UsageError(`${shown}: cannot read: ${(err as Error).message}`);
+  }
+  const { spec, config } = specFromText(shown, text);
+  return { spec, config, configPath, configDir: path.dirname(configPath), displayPath: shown };
+}

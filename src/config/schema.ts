@@ -1,0 +1,233 @@
+/**
+ * The one schema of goneat-deploy.yaml. It is the source of:
+ *  - the TypeScript types (`Config` below, via TypeBox's Static),
+ *  - validation (compiled by ajv in load.ts),
+ *  - the published JSON Schema (schema/goneat-deploy.schema.json, kept in sync by a test).
+ *
+ * `x-expected` is our annotation: the human wording of what a field takes,
+ * used in error messages ("expected a duration like \"5s\"").
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { DURATION_PATTERN } from './duration.js';
+
+function StringEnum<T extends string[]>(values: [...T], options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
+}
+
+/** RFC 1123 label, as Kubernetes, systemd unit names and compose service names all accept. */
+export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+const Duration = (description: string) =>
+  Type.String({
+    pattern: DURATION_PATTERN,
+    description: `${description} A duration like "500ms", "5s" or "1m30s".`,
+    'x-expected': 'a duration like "500ms", "5s" or "1m30s"',
+  });
+
+// docker/distribution reference grammar (reference/regexp.go), lower-case path components.
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*';
+export const REPOSITORY_PATTERN = `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`;
+export const TAG_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
+
+/** Kubernetes resource quantity (apimachinery resource.Quantity), decimal and binary suffixes. */
+const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
+const Quantity = (description: string, example: string) =>
+  Type.String({ pattern: QUANTITY_PATTERN, description, 'x-expected': `a Kubernetes quantity like "${example}"` });
+
+const AbsolutePath = (description: string) =>
+  Type.String({ pattern: '^/[^\\x00-\\x1f]*$', description, 'x-expected': 'an absolute path without control characters' });
+
+const EnvValue = Type.Union([Type.String(), Type.Number(), Type.Boolean()], {
+  'x-expected': 'a string, number or boolean',
+});
+
+export const PortSchema = Type.Object(
+  {
+    name: Type.String({
+      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      maxLength: 15,
+      description: 'IANA service name (Kubernetes container port name): lower case, digits and "-", at most 15 characters.',
+      'x-expected': 'a port name like "http" or "admin" (a-z, 0-9, "-", at most 15 characters)',
+    }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, description: 'The port the service listens on inside the container.' }),
+    protocol: Type.Optional(StringEnum(['tcp', 'udp'], { description: 'Default tcp.' })),
+    publish: Type.Optional(
+      Type.Union([
+        Type.String({
+          pattern: '^(([0-9]{1,3}\\.){3}[0-9]{1,3}:)?[0-9]{1,5}$',
+          'x-expected': 'a host port "8080" or "IP:PORT" like "127.0.0.1:8080" (port 0 = any free port)',
+        }),
+        Type.Integer({ minimum: 0, maximum: 65535 }),
+      ], {
+        description:
+          'Publish on the host (compose). "PORT" binds 127.0.0.1 only (safe by default); write "0.0.0.0:PORT" to listen on every interface. 0 picks a free port.',
+        'x-expected': 'a host port like 8080 or "127.0.0.1:8080"',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const HealthSchema = Type.Object(
+  {
+    port: Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.String({ pattern: '^[a-z0-9-]+$' })], {
+      description: 'Port number, or the name of an entry in `ports`, where the health endpoint answers.',
+      'x-expected': 'a port number or the name of a port in `ports`',
+    }),
+    path: Type.String({
+      pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@%/?-]*$',
+      description: 'HTTP path of the health endpoint. tRPC-Go serves `/is_healthy/` (trailing slash) on its admin port.',
+      'x-expected': 'an HTTP path starting with "/", like "/is_healthy/"',
+    }),
+    command: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description:
+          'A command inside the image that exits 0 when healthy (exec form, no shell), used for the compose/swarm healthcheck. Scratch images have no curl: use the service binary, e.g. ["/app/echo", "-probe", "http://127.0.0.1:9090/is_healthy/"]. Without it no compose healthcheck is generated.',
+      }),
+    ),
+    interval: Type.Optional(Duration('Time between checks. Default 10s.')),
+    timeout: Type.Optional(Duration('Time a check may take. Default 2s.')),
+    startPeriod: Type.Optional(Duration('Grace time after start before failures count. Default 5s.')),
+    failureThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Consecutive failures before unhealthy. Default 3.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ShutdownSchema = Type.Object(
+  {
+    signal: Type.Optional(
+      Type.String({
+        pattern: '^SIG[A-Z0-9]+$',
+        description: 'Stop signal sent by every supervisor (image STOPSIGNAL). Default SIGTERM. SIGHUP, SIGUSR2 and SIGKILL are refused.',
+        'x-expected': 'a signal name like "SIGTERM"',
+      }),
+    ),
+    drain: Type.Optional(Duration('Longest time the service takes to shut down after the stop signal (its own close wait). Default 10s.')),
+    preStop: Type.Optional(
+      Duration('Delay before the stop signal so load balancers stop sending traffic (Kubernetes preStop sleep). Default 0s.'),
+    ),
+    slack: Type.Optional(Duration('Safety margin added to the budget. Default 2s.')),
+    gracePeriod: Type.Optional(
+      Duration(
+        'Pin the stop timeout used by every target. Must be at least preStop + drain + slack; by default it is exactly that, rounded up to whole seconds.',
+      ),
+    ),
+    successExitCodes: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), {
+        uniqueItems: true,
+        description: 'Exit codes that count as a clean stop. Default [0]. Add 143 only if the service exits 128+SIGTERM on purpose.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const BuildSchema = Type.Object(
+  {
+    main: Type.Optional(
+      Type.String({ minLength: 1, description: 'Go main package to build, relative to the config file. Default ".".' }),
+    ),
+    binary: Type.Optional(
+      Type.String({ minLength: 1, description: 'A prebuilt static Linux binary, relative to the config file. Replaces `main`.' }),
+    ),
+    ldflags: Type.Optional(Type.String({ description: 'Go -ldflags. Default "-s -w -buildid=".' })),
+    tags: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.]+$' }), { description: 'Go build tags.' })),
+    tini: Type.Optional(
+      Type.String({ minLength: 1, description: 'Path to a static tini. Default: $GONEAT_TINI, then /usr/bin/tini-static.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ImageSchema = Type.Object(
+  {
+    repository: Type.String({
+      pattern: REPOSITORY_PATTERN,
+      description: 'Image repository, e.g. "registry.example.com/team/echo".',
+      'x-expected': 'an image repository like "example/echo" (lower case)',
+    }),
+    tag: Type.Optional(
+      Type.String({ pattern: TAG_PATTERN, description: 'Image tag. Default "latest".', 'x-expected': 'an image tag like "1.2.3"' }),
+    ),
+    platforms: Type.Optional(
+      Type.Array(StringEnum(['linux/amd64', 'linux/arm64']), {
+        minItems: 1,
+        uniqueItems: true,
+        description: 'Target platforms. Default: the engine\'s own.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ResourcesSchema = Type.Object(
+  {
+    cpu: Type.Optional(Quantity('CPU limit (Kubernetes limits.cpu, compose cpus).', '500m')),
+    memory: Type.Optional(Quantity('Memory limit (Kubernetes limits.memory, compose mem_limit).', '256Mi')),
+    requests: Type.Optional(
+      Type.Object(
+        {
+          cpu: Type.Optional(Quantity('CPU request. Default: the limit.', '100m')),
+          memory: Type.Optional(Quantity('Memory request. Default: the limit.', '128Mi')),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    name: Type.String({
+      pattern: DNS_LABEL_PATTERN,
+      maxLength: 63,
+      description: 'Service name: lower case letters, digits and "-" (a DNS label). Names the binary /app/<name>, the compose service, the Kubernetes objects and the systemd unit.',
+      'x-expected': 'a DNS label like "echo" (a-z, 0-9, "-", at most 63 characters)',
+    }),
+    description: Type.Optional(Type.String({ maxLength: 200, description: 'One line describing the service.' })),
+    framework: Type.Optional(
+      StringEnum(['plain', 'trpc-go'], { description: 'Preset for the service\'s framework. Default "plain".' }),
+    ),
+    image: ImageSchema,
+    build: Type.Optional(BuildSchema),
+    args: Type.Optional(Type.Array(Type.String(), { description: 'Arguments to the service binary (exec form; no shell).' })),
+    env: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), EnvValue, {
+        description: 'Environment variables.',
+        'x-expected': 'a map of NAME: value',
+        'x-key-expected': 'an environment variable name like "LOG_LEVEL" (letters, digits, "_"; not starting with a digit)',
+        additionalProperties: false,
+      }),
+    ),
+    ports: Type.Optional(Type.Array(PortSchema, { description: 'Ports the service listens on.' })),
+    health: Type.Optional(HealthSchema),
+    shutdown: Type.Optional(ShutdownSchema),
+    user: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[0-9]+(:[0-9]+)?$' })], {
+        description: 'Numeric non-root UID[:GID] the service runs as. Default "65532:65532".',
+        'x-expected': 'a numeric non-root "UID:GID" like "65532:65532"',
+      }),
+    ),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Replicas (swarm, Kubernetes). Default 1.' })),
+    resources: Type.Optional(ResourcesSchema),
+  },
+  { additionalProperties: false, $id: 'https://goneat-deploy.dev/schema/goneat-deploy.schema.json' },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type PortConfig = Static<typeof PortSchema>;
+
+/** The JSON Schema as published (draft 2020-12 compatible, no TypeBox symbols). */
+export function publishedSchema(): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'goneat-deploy.yaml',
+    ...(JSON.parse(JSON.stringify(ConfigSchema)) as Record<string, unknown>),
+  };
+}
+
+export type AnySchema = TSchema;
