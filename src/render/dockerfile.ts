@@ -1,0 +1,58 @@
+/**
+ * The Dockerfile for a service image: FROM scratch, one layer holding tini,
+ * the static binary and passwd/group for the numeric user; exec-form
+ * ENTRYPOINT with tini as PID 1; STOPSIGNAL; numeric non-root USER. Pure.
+ */
+import type { ServiceSpec } from '../spec/spec.js';
+import { withHeader, type RenderedFile } from './header.js';
+
+export const ROOTFS_DIR = 'rootfs';
+
+/** Dockerfile JSON (exec form) array: JSON strings; newlines were refused by the spec. */
+export function execForm(argv: string[]): string {
+  return `[${argv.map((a) => JSON.stringify(a)).join(',')}]`;
+}
+
+/** A LABEL/ENV value: JSON-quoted, with "$" escaped because those instructions expand variables. */
+function quoteExpanding(value: string): string {
+  return JSON.stringify(value).replace(/\$/g, '\\$');
+}
+
+export function imageLabels(spec: ServiceSpec, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'org.opencontainers.image.title': spec.name,
+    ...(spec.description ? { 'org.opencontainers.image.description': spec.description } : {}),
+    'org.opencontainers.image.version': spec.image.tag,
+    'io.goneat-deploy.service': spec.name,
+    'io.goneat-deploy.stop-signal': spec.shutdown.signal,
+    'io.goneat-deploy.stop-timeout': `${spec.shutdown.timeoutSeconds}s`,
+    'io.goneat-deploy.drain': `${spec.shutdown.drainMs}ms`,
+    'io.goneat-deploy.success-exit-codes': spec.shutdown.successExitCodes.join(','),
+    ...(spec.health ? { 'io.goneat-deploy.health': `${spec.health.port}${spec.health.path}` } : {}),
+    ...extra,
+  };
+}
+
+export function renderDockerfileBody(spec: ServiceSpec, labels: Record<string, string>): string {
+  const lines = [
+    `# Context (assembled by \`goneat-deploy build\`, or written out with --context-dir):`,
+    `#   ${ROOTFS_DIR}/sbin/tini (static), ${ROOTFS_DIR}${spec.binaryPath} (static Go binary), ${ROOTFS_DIR}/etc/passwd, ${ROOTFS_DIR}/etc/group, ${ROOTFS_DIR}/tmp/`,
+    'FROM scratch',
+    `COPY ${ROOTFS_DIR}/ /`,
+    `USER ${spec.user.uid}:${spec.user.gid}`,
+    'WORKDIR /app',
+  ];
+  if (spec.env.length) {
+    lines.push(`ENV ${spec.env.map(([k, v]) => `${k}=${quoteExpanding(v)}`).join(' \\\n    ')}`);
+  }
+  if (spec.ports.length) lines.push(`EXPOSE ${spec.ports.map((p) => `${p.port}/${p.protocol}`).join(' ')}`);
+  lines.push(`STOPSIGNAL ${spec.shutdown.signal}`);
+  const entries = Object.entries(labels);
+  lines.push(`LABEL ${entries.map(([k, v]) => `${k}=${quoteExpanding(v)}`).join(' \\\n      ')}`);
+  lines.push(`ENTRYPOINT ${execForm(spec.entrypoint)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderDockerfile(spec: ServiceSpec, labels: Record<string, string>, path = 'Dockerfile'): RenderedFile {
+  return { path, content: withHeader('hash', renderDockerfileBody(spec, labels)) };
+}
