@@ -1,0 +1,121 @@
+/**
+ * The two files every image needs — the service binary and tini — found,
+ * checked and hashed. A binary that cannot run in a scratch image is refused
+ * here, before anything is sent to the engine.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { UsageError } from '../errors.js';
+import { ELF_PROBE_BYTES, NotElfError, parseElf, type Arch } from './elf.js';
+import type { Artifact } from './plan.js';
+
+export const DEBIAN_TINI_STATIC = '/usr/bin/tini-static';
+export const TINI_ENV = 'GONEAT_TINI';
+
+async function sha256File(p: string): Promise<string> {
+  const h = createHash('sha256');
+  await pipeline(createReadStream(p), h);
+  return h.digest('hex');
+}
+
+async function readHead(p: string, shown: string, role: string): Promise<{ head: Buffer; size: number }> {
+  let st;
+  try {
+    st = await stat(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`${role} ${shown}: no such file`);
+    if (code === 'EACCES') throw new UsageError(`${role} ${shown}: permission denied`);
+    throw new UsageError(`${role} ${shown}: ${(err as Error).message}`);
+  }
+  if (!st.isFile()) throw new UsageError(`${role} ${shown}: is not a regular file`);
+  let fh;
+  try {
+    fh = await open(p, 'r');
+  } catch (err) {
+    throw new UsageError(`${role} ${shown}: cannot open: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const buf = Buffer.alloc(Math.min(ELF_PROBE_BYTES, st.size));
+    await fh.read(buf, 0, buf.length, 0);
+    return { head: buf, size: st.size };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Checks that a file is a static ELF executable for `arch` and hashes it.
+ * `role` names it in messages ("binary", "tini").
+ */
+export async function checkStaticBinary(p: string, arch: Arch, role: string, shown = p): Promise<Artifact> {
+  const { head, size } = await readHead(p, shown, role);
+  let info;
+  try {
+    info = parseElf(head);
+  } catch (err) {
+    if (err instanceof NotElfError) {
+      throw new UsageError(`${role} ${shown} ${err.message}: the image needs a static Linux executable`);
+    }
+    throw err;
+  }
+  if (info.arch !== arch) {
+    const built = info.arch === 'unknown' ? `machine ${info.machine}` : info.arch;
+    const fix = role === 'binary' ? `: rebuild it with GOOS=linux GOARCH=${arch}` : '';
+    throw new UsageError(`${role} ${shown} is built for ${built}, but the image is linux/${arch}${fix}`);
+  }
+  if (!info.static) {
+    const fix =
+      role === 'binary'
+        ? 'rebuild it with CGO_ENABLED=0 (or let goneat-deploy build it)'
+        : `use a static tini such as Debian's ${DEBIAN_TINI_STATIC} (package tini)`;
+    throw new UsageError(
+      `${role} ${shown} is dynamically linked (needs ${info.interpreter}), which cannot run in a scratch image: ${fix}`,
+    );
+  }
+  return { hostPath: p, size, sha256: await sha256File(p) };
+}
+
+/**
+ * Finds tini: the configured path (relative to the config file), then
+ * $GONEAT_TINI, then Debian/Ubuntu's /usr/bin/tini-static.
+ */
+export async function findTini(
+  configured: string | undefined,
+  configDir: string,
+  arch: Arch,
+  env: Record<string, string | undefined> = process.env,
+): Promise<Artifact & { source: string }> {
+  const candidates: Array<{ p: string; source: string }> = [];
+  if (configured) candidates.push({ p: path.resolve(configDir, configured), source: 'build.tini' });
+  else if (env[TINI_ENV]) candidates.push({ p: path.resolve(env[TINI_ENV]!), source: `$${TINI_ENV}` });
+  else candidates.push({ p: DEBIAN_TINI_STATIC, source: 'default' });
+  const { p, source } = candidates[0]!;
+  try {
+    await stat(p);
+  } catch {
+    if (source === 'default') {
+      throw new UsageError(
+        `no static tini found at ${DEBIAN_TINI_STATIC}: install it (\`apt-get install tini\`), or set build.tini in the config or ${TINI_ENV}`,
+      );
+    }
+  }
+  const artifact = await checkStaticBinary(p, arch, `tini (${source})`, p);
+  return { ...artifact, source };
+}
+
+export function goArch(engineArch: string): Arch {
+  switch (engineArch) {
+    case 'amd64':
+    case 'x86_64':
+      return 'amd64';
+    case 'arm64':
+    case 'aarch64':
+      return 'arm64';
+    default:
+      return 'unknown';
+  }
+}

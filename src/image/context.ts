@@ -1,0 +1,72 @@
+/**
+ * Turns an image plan's entries into a tar stream for the engine (or a
+ * directory for a plain `docker build`). Entries get fixed owners and
+ * modification times so the same inputs give the same bytes.
+ */
+import { createReadStream } from 'node:fs';
+import { chmod, mkdir, copyFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import type { ContextEntry } from './plan.js';
+
+/** SOURCE_DATE_EPOCH (seconds) when set and valid, else the Unix epoch. */
+export function sourceDateEpoch(env: Record<string, string | undefined> = process.env): Date {
+  const v = env.SOURCE_DATE_EPOCH;
+  return v && /^\d+$/.test(v) ? new Date(Number(v) * 1000) : new Date(0);
+}
+
+export interface PackedContext {
+  stream: Readable;
+  /** Resolves with the number of bytes produced once the stream has been consumed. */
+  bytes: Promise<number>;
+}
+
+export function packContext(entries: ContextEntry[], mtime: Date = sourceDateEpoch()): PackedContext {
+  const pack = tar.pack();
+  let count = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      count += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const out = new PassThrough();
+  const bytes = pipeline(pack, counter, out).then(() => count);
+  bytes.catch(() => undefined); // surfaced through the stream to its consumer
+
+  (async () => {
+    for (const e of entries) {
+      const header = { name: e.name, mode: e.mode, mtime, uid: 0, gid: 0, uname: '', gname: '' };
+      if (e.type === 'directory') {
+        await new Promise<void>((res, rej) => pack.entry({ ...header, type: 'directory' }, (err) => (err ? rej(err) : res())));
+      } else if (e.data) {
+        await new Promise<void>((res, rej) => pack.entry({ ...header, type: 'file', size: e.data!.length }, e.data!, (err) => (err ? rej(err) : res())));
+      } else {
+        await new Promise<void>((res, rej) => {
+          const sink = pack.entry({ ...header, type: 'file', size: e.size }, (err) => (err ? rej(err) : res()));
+          pipeline(createReadStream(e.hostPath!), sink).catch(rej);
+        });
+      }
+    }
+    pack.finalize();
+  })().catch((err: unknown) => out.destroy(err as Error));
+
+  return { stream: out, bytes };
+}
+
+/** Writes the context as a directory, for users who want to run `docker build DIR` themselves. */
+export async function writeContextDir(entries: ContextEntry[], dir: string): Promise<void> {
+  for (const e of entries) {
+    const target = path.join(dir, e.name);
+    if (e.type === 'directory') {
+      await mkdir(target, { recursive: true });
+    } else {
+      await mkdir(path.dirname(target), { recursive: true });
+      if (e.data) await writeFile(target, e.data);
+      else await copyFile(e.hostPath!, target);
+    }
+    await chmod(target, e.mode);
+  }
+}

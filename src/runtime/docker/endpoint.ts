@@ -1,0 +1,70 @@
+/**
+ * Which Docker Engine to talk to, decided the way the docker CLI decides:
+ * an ordered list of strategies, first match wins.
+ *   1. DOCKER_HOST
+ *   2. the docker CLI's current context (DOCKER_CONTEXT, else currentContext in config.json)
+ *   3. the default socket, unix:///var/run/docker.sock
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface Endpoint {
+  /** How it was found, for --verbose and error messages. */
+  source: 'DOCKER_HOST' | 'context' | 'default';
+  /** The engine address, e.g. unix:///var/run/docker.sock or tcp://127.0.0.1:2375. */
+  host: string;
+  context?: string;
+  /** dockerode/docker-modem constructor options. Empty: let docker-modem read DOCKER_HOST itself (TLS, ssh). */
+  modemOptions: Record<string, unknown>;
+}
+
+export const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+type Env = Record<string, string | undefined>;
+type ReadFile = (p: string) => string;
+
+function optionsForHost(host: string): Record<string, unknown> {
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || DEFAULT_SOCKET };
+  const u = new URL(host.includes('//') ? host : `tcp://${host}`);
+  if (u.protocol === 'ssh:') return { protocol: 'ssh', host: u.hostname, port: u.port || 22, username: u.username };
+  return { protocol: u.port === '2376' ? 'https' : 'http', host: u.hostname, port: u.port || 2375 };
+}
+
+function fromEnv(env: Env): Endpoint | undefined {
+  const host = env.DOCKER_HOST;
+  if (!host) return undefined;
+  return { source: 'DOCKER_HOST', host, modemOptions: {} };
+}
+
+function fromContext(env: Env, read: ReadFile, home: string): Endpoint | undefined {
+  const configDir = env.DOCKER_CONFIG ?? path.join(home, '.docker');
+  let name = env.DOCKER_CONTEXT;
+  if (!name) {
+    try {
+      name = (JSON.parse(read(path.join(configDir, 'config.json'))) as { currentContext?: string }).currentContext;
+    } catch {
+      return undefined;
+    }
+  }
+  if (!name || name === 'default') return undefined;
+  const id = createHash('sha256').update(name).digest('hex');
+  try {
+    const meta = JSON.parse(read(path.join(configDir, 'contexts', 'meta', id, 'meta.json'))) as {
+      Endpoints?: { docker?: { Host?: string } };
+    };
+    const host = meta.Endpoints?.docker?.Host;
+    if (!host) return undefined;
+    return { source: 'context', context: name, host, modemOptions: optionsForHost(host) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function discoverEndpoint(env: Env = process.env, read: ReadFile = (p) => readFileSync(p, 'utf8'), home = os.homedir()): Endpoint {
+  return (
+    fromEnv(env) ??
+    fromContext(env, read, home) ?? { source: 'default', host: `unix://${DEFAULT_SOCKET}`, modemOptions: { socketPath: DEFAULT_SOCKET } }
+  );
+}
