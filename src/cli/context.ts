@@ -1,0 +1,33 @@
+/**
+ * What a command needs from the outside world, passed in rather than reached
+ * for: output streams, TTY facts, an abort signal for Ctrl-C.
+ */
+export interface CliContext {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface GlobalOptions {
+  verbose?: boolean;
+}
+
+/** Progress and colour only on an interactive terminal, never in CI or when NO_COLOR is set. */
+export function interactive(ctx: CliContext): boolean {
+  return Boolean(ctx.stderr.isTTY) && !ctx.env.CI && ctx.env.TERM !== 'dumb';
+}
+
+export function useColor(ctx: CliContext): boolean {
+  return interactive(ctx) && ctx.env.NO_COLOR === undefined;
+}
+
+export function print(ctx: CliContext, text: string): void {
+  ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,44 @@
+/**
+ * The command tree. Each command lives in its own file as
+ * `commandX(ctx): Command`; heavy modules are imported inside actions so
+ * `--help` stays fast and never loads dockerode.
+ */
+import { Command } from 'commander';
+import { commandBuild } from './build.js';
+import type { CliContext } from './context.js';
+import { commandGenerate } from './generate.js';
+import { VERSION } from '../version.js';
+
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('goneat-deploy')
+    .description(
+      'Run a Go service as a proper daemon without it ever daemonizing itself: foreground process, tini as PID 1,\n' +
+        'and detachment, restart and stop from the runtime (compose, swarm, Kubernetes, systemd, launchd, upstart).',
+    )
+    .version(VERSION, '-V, --version')
+    .option('-v, --verbose', 'print more: the engine in use, build steps, stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 runtime failure (engine, build, failed check, drift), 2 usage or config error.
+
+Examples:
+  goneat-deploy build -C examples/echo
+  goneat-deploy generate compose -C examples/echo -o - | docker compose -f - up -d`,
+    );
+  program.addCommand(commandBuild(ctx));
+  program.addCommand(commandGenerate(ctx));
+  // Every subcommand reports usage errors through the same path.
+  const walk = (c: Command) => {
+    c.exitOverride();
+    c.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+    c.commands.forEach(walk);
+  };
+  walk(program);
+  return program;
+}
