@@ -30,7 +30,6 @@ Examples:
       const { makeProgress } = await import('./progress.js');
       const { connectEngine } = await import('./engine.js');
       const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
-      const engine = await connectEngine(ctx, verbose);
       const result = await buildImage(
         {
           loaded,
@@ -40,7 +39,7 @@ Examples:
           signal: ctx.signal,
           progress: makeProgress(ctx, verbose),
         },
-        engine,
+        () => connectEngine(ctx, verbose),
       );
       if (opts.json) {
         printJson(ctx, result);

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { commandBuild } from './build.js';
 import type { CliContext } from './context.js';
 import { commandGenerate } from './generate.js';
+import { commandSchema } from './schema.js';
 import { VERSION } from '../version.js';
 
 export function createProgram(ctx: CliContext): Command {
@@ -33,6 +34,7 @@ Examples:
     );
   program.addCommand(commandBuild(ctx));
   program.addCommand(commandGenerate(ctx));
+  program.addCommand(commandSchema(ctx));
   // Every subcommand reports usage errors through the same path.
   const walk = (c: Command) => {
     c.exitOverride();

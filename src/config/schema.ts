@@ -26,7 +26,8 @@ const Duration = (description: string) =>
 
 // docker/distribution reference grammar (reference/regexp.go), lower-case path components.
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
+// A first component is a registry only with a dot, a port, or "localhost" (as docker decides).
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})+(?::[0-9]+)?|${DOMAIN_COMPONENT}:[0-9]+|localhost)`;
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*';
 export const REPOSITORY_PATTERN = `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`;
 export const TAG_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
@@ -215,7 +216,7 @@ export const ConfigSchema = Type.Object(
     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Replicas (swarm, Kubernetes). Default 1.' })),
     resources: Type.Optional(ResourcesSchema),
   },
-  { additionalProperties: false, $id: 'https://goneat-deploy.dev/schema/goneat-deploy.schema.json' },
+  { additionalProperties: false },
 );
 
 export type Config = Static<typeof ConfigSchema>;

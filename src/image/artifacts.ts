@@ -47,11 +47,15 @@ async function readHead(p: string, shown: string, role: string): Promise<{ head:
   }
 }
 
+export interface CheckedBinary extends Artifact {
+  arch: Arch;
+}
+
 /**
- * Checks that a file is a static ELF executable for `arch` and hashes it.
- * `role` names it in messages ("binary", "tini").
+ * Checks that a file is a static ELF executable (for `arch`, when given) and
+ * hashes it. `role` names it in messages ("binary", "tini").
  */
-export async function checkStaticBinary(p: string, arch: Arch, role: string, shown = p): Promise<Artifact> {
+export async function checkStaticBinary(p: string, arch: Arch | undefined, role: string, shown = p): Promise<CheckedBinary> {
   const { head, size } = await readHead(p, shown, role);
   let info;
   try {
@@ -62,11 +66,6 @@ export async function checkStaticBinary(p: string, arch: Arch, role: string, sho
     }
     throw err;
   }
-  if (info.arch !== arch) {
-    const built = info.arch === 'unknown' ? `machine ${info.machine}` : info.arch;
-    const fix = role === 'binary' ? `: rebuild it with GOOS=linux GOARCH=${arch}` : '';
-    throw new UsageError(`${role} ${shown} is built for ${built}, but the image is linux/${arch}${fix}`);
-  }
   if (!info.static) {
     const fix =
       role === 'binary'
@@ -76,7 +75,16 @@ export async function checkStaticBinary(p: string, arch: Arch, role: string, sho
       `${role} ${shown} is dynamically linked (needs ${info.interpreter}), which cannot run in a scratch image: ${fix}`,
     );
   }
-  return { hostPath: p, size, sha256: await sha256File(p) };
+  const checked = { hostPath: p, size, sha256: await sha256File(p), arch: info.arch };
+  if (arch) requireArch(checked, arch, role, shown);
+  return checked;
+}
+
+/** Refuses a binary built for another architecture than the image's. */
+export function requireArch(binary: CheckedBinary, arch: Arch, role: string, shown: string): void {
+  if (binary.arch === arch) return;
+  const fix = role === 'binary' ? `: rebuild it with GOOS=linux GOARCH=${arch}` : '';
+  throw new UsageError(`${role} ${shown} is built for ${binary.arch === 'unknown' ? 'an unknown machine' : binary.arch}, but the image is linux/${arch}${fix}`);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { REPOSITORY_PATTERN, TAG_PATTERN } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { Engine } from '../runtime/docker/client.js';
-import { checkStaticBinary, findTini, goArch } from './artifacts.js';
+import { checkStaticBinary, findTini, goArch, requireArch, type CheckedBinary } from './artifacts.js';
 import { packContext, writeContextDir } from './context.js';
 import { goBuild } from './gobuild.js';
 import { planImage, type ImagePlan } from './plan.js';
@@ -63,32 +63,39 @@ export function resolveTag(repository: string, defaultTag: string, tag?: string)
   return `${repo}:${t}`;
 }
 
-export async function buildImage(req: BuildRequest, engine: Engine): Promise<BuildResult> {
+/** `connect` is called only after the cheap local checks have passed. */
+export async function buildImage(req: BuildRequest, connect: () => Promise<Engine>): Promise<BuildResult> {
   const started = Date.now();
   const progress = req.progress ?? silentProgress;
   const { spec, configDir } = req.loaded;
   const image = resolveTag(spec.image.repository, spec.image.tag, req.tag);
 
+  // A prebuilt binary is checked before anything else, so a bad one fails fast, without an engine.
+  const prebuilt =
+    req.binary !== undefined
+      ? { path: path.resolve(req.binary), shown: req.binary }
+      : spec.build.kind === 'binary'
+        ? { path: path.resolve(configDir, spec.build.path), shown: spec.build.path }
+        : undefined;
+  let binary: CheckedBinary | undefined = prebuilt ? await checkStaticBinary(prebuilt.path, undefined, 'binary', prebuilt.shown) : undefined;
+
+  const engine = await connect();
   const version = await engine.version();
   const arch = goArch(version.arch);
   if (arch === 'unknown') throw new UsageError(`the Docker Engine runs on ${version.arch}, which goneat-deploy cannot build for (amd64, arm64)`);
   const platform = `linux/${arch}`;
+  if (binary && prebuilt) requireArch(binary, arch, 'binary', prebuilt.shown);
 
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'goneat-deploy-build-'));
   try {
-    // 1. The binary: prebuilt (--binary or build.binary) or built from the Go main package.
-    let binaryPath: string;
-    let built = false;
-    if (req.binary !== undefined) binaryPath = path.resolve(req.binary);
-    else if (spec.build.kind === 'binary') binaryPath = path.resolve(configDir, spec.build.path);
-    else {
-      binaryPath = path.join(tmp, spec.name);
+    // 1. The binary: prebuilt (--binary or build.binary), or built from the Go main package.
+    if (!binary && spec.build.kind === 'go') {
+      const out = path.join(tmp, spec.name);
       progress.step(`go build ${spec.build.main} (CGO_ENABLED=0 GOOS=linux GOARCH=${arch})`);
-      await goBuild({ dir: configDir, main: spec.build.main, ldflags: spec.build.ldflags, tags: spec.build.tags, arch, out: binaryPath, ...(req.signal ? { signal: req.signal } : {}) });
-      built = true;
+      await goBuild({ dir: configDir, main: spec.build.main, ldflags: spec.build.ldflags, tags: spec.build.tags, arch, out, ...(req.signal ? { signal: req.signal } : {}) });
+      binary = await checkStaticBinary(out, arch, 'binary', `built from ${spec.build.main}`);
     }
-    const shown = req.binary ?? (spec.build.kind === 'binary' ? spec.build.path : spec.name);
-    const binary = await checkStaticBinary(binaryPath, arch, 'binary', shown);
+    if (!binary) throw new Error('unreachable: no binary');
     const tini = await findTini(spec.tini, configDir, arch);
 
     // 2. The plan and its context.
@@ -119,7 +126,7 @@ export async function buildImage(req: BuildRequest, engine: Engine): Promise<Bui
       contextBytes,
       platform,
       tini: { path: tini.hostPath, sha256: tini.sha256, source: tini.source },
-      binary: { path: built ? '(built)' : binary.hostPath, sha256: binary.sha256, built },
+      binary: { path: prebuilt ? binary.hostPath : '(built)', sha256: binary.sha256, built: !prebuilt },
       durationMs: Date.now() - started,
     };
   } finally {

@@ -1,0 +1,197 @@
+/**
+ * The CLI as a user meets it: argv in, exit code and stderr out. Runs the
+ * real bin against dist/. No Docker Engine needed: every case here must fail
+ * (or succeed) before an engine would be contacted, or points DOCKER_HOST at
+ * a socket that does not exist.
+ */
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+
+let dir: string;
+const NO_ENGINE = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+const GOOD = `name: svc
+image: {repository: example/svc, tag: "1"}
+build: {binary: /usr/bin/tini-static}
+ports: [{name: http, port: 8080, publish: 8080}]
+shutdown: {drain: 5s}
+`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'gd-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function project(config: string): Promise<string> {
+  const d = await mkdtemp(path.join(dir, 'p-'));
+  await writeFile(path.join(d, 'goneat-deploy.yaml'), config);
+  return d;
+}
+
+function oneLineError(stderr: string): void {
+  const lines = stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^goneat-deploy: /);
+  expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+describe('help and usage', () => {
+  it('--help lists the commands and exit codes', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/build/);
+    expect(r.stdout).toMatch(/generate/);
+    expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 runtime failure.*2 usage or config error/);
+  });
+
+  it.each([['build'], ['generate', 'compose'], ['generate', 'all']])('%s --help has examples', async (...args) => {
+    const r = await runCli([...args, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n  goneat-deploy /);
+  });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['build', '--frob'], /unknown option '--frob'/],
+    [['generate', 'nope'], /unknown command 'nope'/],
+    [['build', '--tag'], /option '-t, --tag <tag>' argument missing/],
+  ])('%j is a usage error (exit 2)', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('bad input: one clear line, exit 2, nothing written', () => {
+  it.each([
+    ['bad YAML', 'name: svc\nimage: [\n', /^goneat-deploy: goneat-deploy\.yaml:\d+:\d+: invalid YAML/],
+    ['an unknown key', `${GOOD}replicaz: 2\n`, /^goneat-deploy: goneat-deploy\.yaml:6:1: replicaz: unknown field \(did you mean "replicas"\?\)/],
+    ['a wrong type', `${GOOD}replicas: "two"\n`, /^goneat-deploy: goneat-deploy\.yaml:6:11: replicas: expected a whole number, got "two"$/m],
+    ['a bad duration', GOOD.replace('drain: 5s', 'drain: 5sec'), /^goneat-deploy: goneat-deploy\.yaml:5:19: shutdown\.drain: expected a duration like/],
+  ])('%s', async (_what, config, message) => {
+    const d = await project(config);
+    for (const args of [['generate', 'compose'], ['build']]) {
+      const r = await runCli(args, { cwd: d, env: NO_ENGINE });
+      expect(r.code).toBe(2);
+      oneLineError(r.stderr);
+      expect(r.stderr).toMatch(message);
+      expect(await readdir(d)).toEqual(['goneat-deploy.yaml']);
+    }
+  });
+
+  it('a missing config names the file and how to create one', async () => {
+    const r = await runCli(['build', '-C', dir], { cwd: dir, env: NO_ENGINE });
+    expect(r.code).toBe(2);
+    oneLineError(r.stderr);
+    expect(r.stderr).toMatch(/goneat-deploy\.yaml: no such file; create one with `goneat-deploy init`/);
+  });
+
+  it('a dynamically linked binary is refused before any engine is contacted', async () => {
+    const d = await project(GOOD);
+    const r = await runCli(['build', '-C', d, '--binary', '/usr/bin/tini'], { env: NO_ENGINE });
+    expect(r.code).toBe(2);
+    oneLineError(r.stderr);
+    expect(r.stderr).toMatch(/binary \/usr\/bin\/tini is dynamically linked \(needs \/lib.*ld-linux.*\), which cannot run in a scratch image: rebuild it with CGO_ENABLED=0/);
+  });
+
+  it('a script or a missing file is refused as a binary', async () => {
+    const d = await project(GOOD);
+    await writeFile(path.join(d, 'run.sh'), '#!/bin/sh\nexec ./svc\n');
+    let r = await runCli(['build', '-C', d, '--binary', path.join(d, 'run.sh')], { env: NO_ENGINE });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/run\.sh is a script, not an ELF executable: the image needs a static Linux executable/);
+    r = await runCli(['build', '-C', d, '--binary', path.join(d, 'nope')], { env: NO_ENGINE });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/binary .*nope: no such file/);
+  });
+
+  it('-o pointing at a directory is refused and nothing is written', async () => {
+    const d = await project(GOOD);
+    await mkdir(path.join(d, 'out.yaml'));
+    const r = await runCli(['generate', 'compose', '-C', d, '-o', path.join(d, 'out.yaml')]);
+    expect(r.code).toBe(2);
+    oneLineError(r.stderr);
+    expect(r.stderr).toMatch(/out\.yaml: is a directory/);
+    expect((await stat(path.join(d, 'out.yaml'))).isDirectory()).toBe(true);
+  });
+});
+
+describe('an unreachable engine', () => {
+  it('is a one-line hint and exit 1', async () => {
+    const d = await project(GOOD);
+    const r = await runCli(['build', '-C', d], { env: NO_ENGINE });
+    expect(r.code).toBe(1);
+    oneLineError(r.stderr);
+    expect(r.stderr.trim()).toBe(
+      'goneat-deploy: cannot reach the Docker Engine at unix:///nonexistent/docker.sock (from DOCKER_HOST): no socket there; start it (`sudo systemctl start docker`, or `sudo dockerd &`) or point DOCKER_HOST at a running engine',
+    );
+  });
+
+  it('--verbose adds the engine in use and a stack trace', async () => {
+    const d = await project(GOOD);
+    const r = await runCli(['build', '-C', d, '--verbose'], { env: NO_ENGINE });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/› Docker Engine: unix:\/\/\/nonexistent\/docker\.sock \(DOCKER_HOST\)/);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe('generate', () => {
+  it('-o - prints the file for piping', async () => {
+    const d = await project(GOOD);
+    const r = await runCli(['generate', 'compose', '-C', d, '-o', '-']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^# Generated by goneat-deploy/);
+    expect(r.stdout).toMatch(/stop_grace_period: 7s/);
+    expect(await readdir(d)).toEqual(['goneat-deploy.yaml']);
+  });
+
+  it('writes, then reports unchanged, then --check catches drift with a diff and exit 1', async () => {
+    const d = await project(GOOD);
+    let r = await runCli(['generate', 'compose', '-C', d]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`wrote ${path.join(d, 'compose.yaml')}`);
+    r = await runCli(['generate', 'compose', '-C', d, '--check']);
+    expect(r.code).toBe(0);
+    await writeFile(path.join(d, 'goneat-deploy.yaml'), GOOD.replace('drain: 5s', 'drain: 8s'));
+    r = await runCli(['generate', 'compose', '-C', d, '--check']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^-    stop_grace_period: 7s$/m);
+    expect(r.stdout).toMatch(/^\+    stop_grace_period: 10s$/m);
+    expect(r.stderr).toMatch(/1 generated file\(s\) differ from goneat-deploy\.yaml/);
+  });
+
+  it('refuses to overwrite a hand-written compose.yaml without --force', async () => {
+    const d = await project(GOOD);
+    await writeFile(path.join(d, 'compose.yaml'), 'services: {}\n');
+    let r = await runCli(['generate', 'compose', '-C', d]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/compose\.yaml: exists and was not generated by goneat-deploy; not overwriting it \(use --force/);
+    expect(await readFile(path.join(d, 'compose.yaml'), 'utf8')).toBe('services: {}\n');
+    r = await runCli(['generate', 'compose', '-C', d, '--force']);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('the committed generated files', () => {
+  it.each([
+    [['generate', 'compose', '-C', 'examples/echo', '-o', 'compose.yaml', '--check']],
+    [['generate', 'dockerfile', '-C', 'examples/echo', '-o', 'Dockerfile', '--check']],
+    [['generate', 'all', '-C', 'examples/echo', '-o', 'deploy', '--check']],
+  ])('%j: no drift', async (args) => {
+    const r = await runCli(args, { cwd: ROOT });
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+  });
+});

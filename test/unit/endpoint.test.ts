@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { discoverEndpoint } from '../../src/runtime/docker/endpoint.js';
+import { unreachable } from '../../src/runtime/docker/client.js';
+
+function files(map: Record<string, string>) {
+  return (p: string) => {
+    if (p in map) return map[p]!;
+    throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+  };
+}
+const meta = (name: string) => `/home/u/.docker/contexts/meta/${createHash('sha256').update(name).digest('hex')}/meta.json`;
+
+describe('discoverEndpoint: the docker CLI order', () => {
+  it('DOCKER_HOST wins', () => {
+    const e = discoverEndpoint({ DOCKER_HOST: 'tcp://127.0.0.1:2375', DOCKER_CONTEXT: 'remote' }, files({}), '/home/u');
+    expect(e).toMatchObject({ source: 'DOCKER_HOST', host: 'tcp://127.0.0.1:2375' });
+  });
+
+  it('then the current context from config.json', () => {
+    const e = discoverEndpoint(
+      {},
+      files({
+        '/home/u/.docker/config.json': JSON.stringify({ currentContext: 'colima' }),
+        [meta('colima')]: JSON.stringify({ Name: 'colima', Endpoints: { docker: { Host: 'unix:///home/u/.colima/docker.sock' } } }),
+      }),
+      '/home/u',
+    );
+    expect(e).toMatchObject({ source: 'context', context: 'colima', host: 'unix:///home/u/.colima/docker.sock', modemOptions: { socketPath: '/home/u/.colima/docker.sock' } });
+  });
+
+  it('DOCKER_CONTEXT overrides config.json', () => {
+    const e = discoverEndpoint(
+      { DOCKER_CONTEXT: 'tcp' },
+      files({
+        '/home/u/.docker/config.json': JSON.stringify({ currentContext: 'colima' }),
+        [meta('tcp')]: JSON.stringify({ Endpoints: { docker: { Host: 'tcp://10.0.0.5:2375' } } }),
+      }),
+      '/home/u',
+    );
+    expect(e).toMatchObject({ source: 'context', host: 'tcp://10.0.0.5:2375', modemOptions: { protocol: 'http', host: '10.0.0.5', port: '2375' } });
+  });
+
+  it('falls back to the default socket', () => {
+    expect(discoverEndpoint({}, files({}), '/home/u')).toMatchObject({ source: 'default', host: 'unix:///var/run/docker.sock' });
+    expect(discoverEndpoint({}, files({ '/home/u/.docker/config.json': '{"currentContext":"default"}' }), '/home/u').source).toBe('default');
+  });
+});
+
+describe('unreachable engine', () => {
+  it('is one line with a hint, not a socket dump', () => {
+    const err = unreachable({ source: 'DOCKER_HOST', host: 'unix:///nope.sock', modemOptions: {} }, Object.assign(new Error('connect ENOENT /nope.sock'), { code: 'ENOENT' }));
+    expect(err.message).toBe(
+      'cannot reach the Docker Engine at unix:///nope.sock (from DOCKER_HOST): no socket there; start it (`sudo systemctl start docker`, or `sudo dockerd &`) or point DOCKER_HOST at a running engine',
+    );
+    expect(err.message).not.toContain('\n');
+    expect(err.exitCode).toBe(1);
+  });
+});
