@@ -8,6 +8,11 @@
 //	GET  :8080/slow?ms=N    200 after N milliseconds (for drain tests)
 //	GET  :9090/is_healthy/  200 while serving, 503 once shutdown has begun
 //
+// Helper modes for scratch images (no shell, no curl, no sleep):
+//
+//	echo -probe URL       exit 0 when URL answers 2xx (healthchecks)
+//	echo -sleep DURATION  sleep, for a Kubernetes exec preStop hook on clusters < 1.30
+//
 // SIGTERM and SIGINT start a graceful shutdown: health turns 503, the service
 // waits -close-wait (still serving, so load balancers can notice), stops
 // accepting, lets in-flight requests finish within -drain, and exits 0.
@@ -61,6 +66,10 @@ func main() {
 		case "-orphan-grandchild":
 			time.Sleep(20 * time.Millisecond)
 			os.Exit(0)
+		case "-sleep":
+			// A preStop exec hook for clusters without the sleep action (< 1.30):
+			// a scratch image has no /bin/sleep, so the binary sleeps itself.
+			os.Exit(sleep(os.Args[2:]))
 		}
 	}
 
@@ -225,6 +234,20 @@ func orphanChild() int {
 	if err := cmd.Start(); err != nil {
 		return 1
 	}
+	return 0
+}
+
+func sleep(args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: echo -sleep DURATION")
+		return 2
+	}
+	d, err := time.ParseDuration(args[0])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sleep:", err)
+		return 2
+	}
+	time.Sleep(d)
 	return 0
 }
 

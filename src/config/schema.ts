@@ -37,8 +37,13 @@ const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$
 const Quantity = (description: string, example: string) =>
   Type.String({ pattern: QUANTITY_PATTERN, description, 'x-expected': `a Kubernetes quantity like "${example}"` });
 
+/** Host paths go into unit files, plists and upstart stanzas verbatim: keep them plain. */
 const AbsolutePath = (description: string) =>
-  Type.String({ pattern: '^/[^\\x00-\\x1f]*$', description, 'x-expected': 'an absolute path without control characters' });
+  Type.String({
+    pattern: '^/[A-Za-z0-9._+@=,:/-]*$',
+    description,
+    'x-expected': 'an absolute path of letters, digits and ._+@=,:/- (no spaces, quotes, %, $ or backslashes)',
+  });
 
 const EnvValue = Type.Union([Type.String(), Type.Number(), Type.Boolean()], {
   'x-expected': 'a string, number or boolean',
@@ -68,7 +73,7 @@ export const PortSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'One port the service listens on.' },
 );
 
 export const HealthSchema = Type.Object(
@@ -94,7 +99,7 @@ export const HealthSchema = Type.Object(
     startPeriod: Type.Optional(Duration('Grace time after start before failures count. Default 5s.')),
     failureThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Consecutive failures before unhealthy. Default 3.' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The health endpoint: Kubernetes probes, and the compose/swarm healthcheck when `command` is set.' },
 );
 
 export const ShutdownSchema = Type.Object(
@@ -123,7 +128,7 @@ export const ShutdownSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'How the service stops: the stop signal and the shutdown budget every target derives its stop timeout from.' },
 );
 
 export const BuildSchema = Type.Object(
@@ -140,7 +145,7 @@ export const BuildSchema = Type.Object(
       Type.String({ minLength: 1, description: 'Path to a static tini. Default: $GONEAT_TINI, then /usr/bin/tini-static.' }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'How the binary is obtained: a Go main package built statically, or a prebuilt binary; and where tini comes from.' },
 );
 
 export const ImageSchema = Type.Object(
@@ -161,7 +166,7 @@ export const ImageSchema = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'The image reference goneat-deploy builds and the runtimes run.' },
 );
 
 export const ResourcesSchema = Type.Object(
@@ -174,11 +179,68 @@ export const ResourcesSchema = Type.Object(
           cpu: Type.Optional(Quantity('CPU request. Default: the limit.', '100m')),
           memory: Type.Optional(Quantity('Memory request. Default: the limit.', '128Mi')),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, description: 'Kubernetes requests, when they should differ from the limits.' },
       ),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'CPU and memory limits (and requests) for Kubernetes, compose, swarm and systemd.' },
+);
+
+export const KubernetesSchema = Type.Object(
+  {
+    namespace: Type.Optional(
+      Type.String({ pattern: DNS_LABEL_PATTERN, maxLength: 63, description: 'Namespace for kustomization.yaml. Default: none (kubectl\'s current namespace).', 'x-expected': 'a DNS label' }),
+    ),
+    serviceType: Type.Optional(StringEnum(['ClusterIP', 'NodePort', 'LoadBalancer'], { description: 'Service type. Default ClusterIP.' })),
+    imagePullPolicy: Type.Optional(StringEnum(['IfNotPresent', 'Always', 'Never'], { description: 'Default IfNotPresent (Always would defeat digest pinning\'s cache).' })),
+    preStopExec: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description:
+          'For clusters older than 1.30 (no preStop sleep action): an exec preStop hook that sleeps shutdown.preStop. The image is FROM scratch, so it must run the service binary itself (e.g. ["/app/echo", "-sleep", "3s"]); /bin/sleep does not exist there.',
+      }),
+    ),
+    goRuntimeEnv: Type.Optional(
+      Type.Boolean({
+        description:
+          'Set GOMAXPROCS from limits.cpu and GOMEMLIMIT from limits.memory through the downward API (for Go < 1.25, which does not read the CPU limit itself). Needs resources.cpu and resources.memory.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Options for `generate k8s`.' },
+);
+
+export const HostSchema = Type.Object(
+  {
+    binaryPath: Type.Optional(AbsolutePath('Where the binary is installed on the host (systemd, launchd, upstart). Default /usr/local/bin/<name>.')),
+    workingDirectory: Type.Optional(
+      AbsolutePath('Working directory on the host; tRPC-Go reads ./trpc_go.yaml relative to it. Default /var/lib/<name> (launchd: /usr/local/var/<name>).'),
+    ),
+    user: Type.Optional(
+      Type.String({
+        pattern: '^[a-z_][a-z0-9_-]{0,31}$',
+        description: 'Host user to run as. systemd default: DynamicUser=yes; upstart default: a user named like the service; launchd: UserName only when set.',
+        'x-expected': 'a user name like "echo"',
+      }),
+    ),
+    launchdLabel: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$', description: 'launchd Label. Default io.goneat-deploy.<name>.', 'x-expected': 'a reverse-DNS label like "com.example.echo"' }),
+    ),
+    logDirectory: Type.Optional(AbsolutePath('launchd StandardOutPath/StandardErrorPath directory. Default /usr/local/var/log.')),
+  },
+  { additionalProperties: false, description: 'Options for plain hosts: `generate systemd`, `launchd`, `upstart`.' },
+);
+
+export const SwarmSchema = Type.Object(
+  {
+    publishMode: Type.Optional(
+      StringEnum(['ingress', 'host'], {
+        description:
+          'How swarm publishes ports. "ingress" (default): the routing mesh on every node, one port for all replicas. "host": each task binds its node\'s port directly (behind an external load balancer); with a fixed port, only one replica fits per node, so use publish: 0 for several.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Options for `generate swarm`.' },
 );
 
 export const ConfigSchema = Type.Object(
@@ -215,6 +277,9 @@ export const ConfigSchema = Type.Object(
     ),
     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Replicas (swarm, Kubernetes). Default 1.' })),
     resources: Type.Optional(ResourcesSchema),
+    kubernetes: Type.Optional(KubernetesSchema),
+    swarm: Type.Optional(SwarmSchema),
+    host: Type.Optional(HostSchema),
   },
   { additionalProperties: false },
 );

@@ -46,6 +46,24 @@ export interface ShutdownSpec {
 
 export type BinarySource = { kind: 'go'; main: string; ldflags: string; tags: string[] } | { kind: 'binary'; path: string };
 
+export interface KubernetesSpec {
+  namespace?: string;
+  serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
+  /** The preStop hook: the kubelet's sleep action (1.30+), or an exec of the service binary for older clusters. */
+  preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[] };
+  goRuntimeEnv: boolean;
+}
+
+export interface HostSpec {
+  binaryPath: string;
+  workingDirectory: string;
+  launchdWorkingDirectory: string;
+  user?: string;
+  launchdLabel: string;
+  logDirectory: string;
+}
+
 export interface ServiceSpec {
   name: string;
   description?: string;
@@ -70,6 +88,9 @@ export interface ServiceSpec {
     cpuMillis?: number;
     memoryBytes?: number;
   };
+  kubernetes: KubernetesSpec;
+  swarm: { publishMode: 'ingress' | 'host' };
+  host: HostSpec;
 }
 
 export interface SpecIssue {
@@ -87,7 +108,7 @@ export const DEFAULTS = {
   ldflags: '-s -w -buildid=',
   healthIntervalMs: 10_000,
   healthTimeoutMs: 2_000,
-  healthStartPeriodMs: 5_000,
+  healthStartPeriodMs: 30_000,
   healthFailureThreshold: 3,
 } as const;
 
@@ -173,6 +194,8 @@ export function buildSpec(config: Config): { spec?: ServiceSpec; issues: SpecIss
 
   if (config.description !== undefined && CONTROL.test(config.description)) {
     issues.push({ path: ['description'], message: 'must be one line without control characters' });
+  } else if (config.description?.endsWith('\\')) {
+    issues.push({ path: ['description'], message: 'must not end with a backslash (unit files would read it as a line continuation)' });
   }
 
   // Ports
@@ -315,9 +338,72 @@ export function buildSpec(config: Config): { spec?: ServiceSpec; issues: SpecIss
     else resources.memoryBytes = b2;
   }
 
+  // Kubernetes
+  const binaryPath = `/app/${config.name}`;
+  const k = config.kubernetes ?? {};
+  let preStop: KubernetesSpec['preStop'];
+  if (preStopMs > 0 && preStopMs % 1000 !== 0) {
+    issues.push({ path: ['shutdown', 'preStop'], message: 'must be whole seconds (the Kubernetes preStop sleep counts in seconds)' });
+  }
+  if (k.preStopExec) {
+    if (preStopMs === 0) {
+      issues.push({ path: ['kubernetes', 'preStopExec'], message: 'is set but shutdown.preStop is 0s: set shutdown.preStop to how long the command sleeps' });
+    } else if (k.preStopExec[0] !== binaryPath) {
+      issues.push({
+        path: ['kubernetes', 'preStopExec', 0],
+        message: `the image is FROM scratch and holds only /sbin/tini and ${binaryPath}, so "${k.preStopExec[0]}" does not exist there: run the service binary (e.g. ["${binaryPath}", "-sleep", "${preStopMs / 1000}s"]) or use the sleep action (Kubernetes 1.30+) by removing preStopExec`,
+      });
+    } else {
+      k.preStopExec.forEach((a, i) => {
+        if (CONTROL.test(a)) issues.push({ path: ['kubernetes', 'preStopExec', i], message: 'control characters are not allowed' });
+      });
+      preStop = { kind: 'exec', command: [...k.preStopExec] };
+    }
+  } else if (preStopMs > 0) {
+    preStop = { kind: 'sleep', seconds: Math.ceil(preStopMs / 1000) };
+  }
+  if (k.goRuntimeEnv) {
+    if (!config.resources?.cpu || !config.resources?.memory) {
+      issues.push({ path: ['kubernetes', 'goRuntimeEnv'], message: 'needs resources.cpu and resources.memory: GOMAXPROCS and GOMEMLIMIT are taken from those limits' });
+    }
+    for (const name of ['GOMAXPROCS', 'GOMEMLIMIT']) {
+      if (env.some(([n]) => n === name)) issues.push({ path: ['env', name], message: `is also set by kubernetes.goRuntimeEnv; remove one of them` });
+    }
+  }
+  const kubernetes: KubernetesSpec = {
+    ...(k.namespace ? { namespace: k.namespace } : {}),
+    serviceType: k.serviceType ?? 'ClusterIP',
+    imagePullPolicy: k.imagePullPolicy ?? 'IfNotPresent',
+    ...(preStop ? { preStop } : {}),
+    goRuntimeEnv: k.goRuntimeEnv ?? false,
+  };
+
+  // Swarm
+  const publishMode = config.swarm?.publishMode ?? 'ingress';
+  if (publishMode === 'host' && (config.replicas ?? 1) > 1) {
+    ports.forEach((p, i) => {
+      if (p.publish && p.publish.hostPort !== 0) {
+        issues.push({
+          path: ['ports', i, 'publish'],
+          message: `swarm.publishMode host binds port ${p.publish.hostPort} on the node itself, so ${config.replicas} replicas would collide on one node: publish 0 (a free port per task) or use ingress`,
+        });
+      }
+    });
+  }
+
+  // Plain hosts (systemd, launchd, upstart)
+  const h = config.host ?? {};
+  const host: HostSpec = {
+    binaryPath: h.binaryPath ?? `/usr/local/bin/${config.name}`,
+    workingDirectory: h.workingDirectory ?? `/var/lib/${config.name}`,
+    launchdWorkingDirectory: h.workingDirectory ?? `/usr/local/var/${config.name}`,
+    ...(h.user ? { user: h.user } : {}),
+    launchdLabel: h.launchdLabel ?? `io.goneat-deploy.${config.name}`,
+    logDirectory: h.logDirectory ?? '/usr/local/var/log',
+  };
+
   if (issues.length) return { issues };
 
-  const binaryPath = `/app/${config.name}`;
   const spec: ServiceSpec = {
     name: config.name,
     ...(config.description !== undefined ? { description: config.description } : {}),
@@ -335,6 +421,9 @@ export function buildSpec(config: Config): { spec?: ServiceSpec; issues: SpecIss
     user: { uid, gid },
     replicas: config.replicas ?? 1,
     resources,
+    kubernetes,
+    swarm: { publishMode },
+    host,
   };
   return { spec, issues: [] };
 }
