@@ -23,19 +23,21 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
   const { writeFiles } = await import('../write/writer.js');
   const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
   const renderOpts = opts.image !== undefined ? { image: opts.image } : {};
-  let files: RenderedFile[];
-  let single = false;
-  if (targetName === 'all') files = renderAll(loaded.spec, renderOpts);
-  else {
-    const t = target(targetName)!;
-    files = t.render(loaded.spec, renderOpts);
-    single = t.single;
+  const t = targetName === 'all' ? undefined : target(targetName)!;
+  let files: RenderedFile[] = t ? t.render(loaded.spec, renderOpts) : renderAll(loaded.spec, renderOpts);
+  const single = t?.single ?? false;
+  if (targetName === 'k8s' || targetName === 'all') {
+    const { validateK8s } = await import('../render/validate-k8s.js');
+    const { k8sObjects } = await import('../render/k8s.js');
+    validateK8s(k8sObjects(loaded.spec, renderOpts));
   }
 
   if (opts.output === '-') {
     if (opts.check) throw new UsageError('--check compares files on disk; it cannot be used with -o -');
     if (opts.json) return printJson(ctx, files);
-    ctx.stdout.write(files.map((f) => f.content).join(files.length > 1 ? '---\n' : ''));
+    if (t?.stdout) ctx.stdout.write(t.stdout(loaded.spec, renderOpts));
+    else if (files.length === 1) ctx.stdout.write(files[0]!.content);
+    else for (const f of files) ctx.stdout.write(`# ==> ${f.path} <==\n${f.content}`);
     return;
   }
 
@@ -47,6 +49,9 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
   if (single) {
     outDir = path.dirname(out);
     files = files.map((f) => ({ ...f, path: path.basename(out) }));
+  } else if (t) {
+    // One multi-file target: -o DIR holds its files directly (k8s/deployment.yaml → DIR/deployment.yaml).
+    files = files.map((f) => ({ ...f, path: f.path.split('/').slice(1).join('/') }));
   }
   const report = await writeFiles(files, {
     outDir,

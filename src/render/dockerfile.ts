@@ -13,9 +13,13 @@ export function execForm(argv: string[]): string {
   return `[${argv.map((a) => JSON.stringify(a)).join(',')}]`;
 }
 
-/** A LABEL/ENV value: JSON-quoted, with "$" escaped because those instructions expand variables. */
-function quoteExpanding(value: string): string {
-  return JSON.stringify(value).replace(/\$/g, '\\$');
+/**
+ * A LABEL/ENV value in double quotes. The Dockerfile word lexer (moby
+ * shell/lex.go) treats only \", \$ and \\ as escapes inside double quotes and
+ * expands $VAR, so exactly those are escaped; a tab stays a literal tab.
+ */
+export function quoteExpanding(value: string): string {
+  return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }
 
 export function imageLabels(spec: ServiceSpec, extra: Record<string, string> = {}): Record<string, string> {

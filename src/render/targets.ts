@@ -6,6 +6,11 @@ import type { ServiceSpec } from '../spec/spec.js';
 import { renderCompose } from './compose.js';
 import { imageLabels, renderDockerfile } from './dockerfile.js';
 import type { RenderedFile } from './header.js';
+import { renderK8s, renderK8sStream } from './k8s.js';
+import { renderLaunchd } from './launchd.js';
+import { renderSwarm } from './swarm.js';
+import { renderSystemdContainerUnit, renderSystemdUnit } from './systemd.js';
+import { renderUpstart } from './upstart.js';
 
 export interface RenderOptions {
   /** Image reference the runtime targets run. */
@@ -18,7 +23,11 @@ export interface Target {
   /** Single-file targets take `-o FILE`; multi-file ones `-o DIR`. */
   single: boolean;
   render(spec: ServiceSpec, opts: RenderOptions): RenderedFile[];
+  /** What `-o -` prints, when it is not just the files one after another. */
+  stdout?(spec: ServiceSpec, opts: RenderOptions): string;
 }
+
+const img = (opts: RenderOptions) => (opts.image !== undefined ? { image: opts.image } : {});
 
 export const TARGETS: Target[] = [
   {
@@ -31,7 +40,38 @@ export const TARGETS: Target[] = [
     name: 'compose',
     description: 'compose.yaml for `docker compose up -d` / `docker-compose up -d`',
     single: true,
-    render: (spec, opts) => [renderCompose(spec, opts.image !== undefined ? { image: opts.image } : {})],
+    render: (spec, opts) => [renderCompose(spec, img(opts))],
+  },
+  {
+    name: 'swarm',
+    description: 'a stack file for `docker stack deploy` (replicas, start-first rolling updates with rollback)',
+    single: true,
+    render: (spec, opts) => [renderSwarm(spec, img(opts))],
+  },
+  {
+    name: 'k8s',
+    description: 'Kubernetes Deployment, Service, PodDisruptionBudget and kustomization.yaml (-o - : one stream for kubectl apply -f -)',
+    single: false,
+    render: (spec, opts) => renderK8s(spec, img(opts)),
+    stdout: (spec, opts) => renderK8sStream(spec, img(opts)),
+  },
+  {
+    name: 'systemd',
+    description: 'systemd units: the binary on the host (Type=exec), and the container image under the docker CLI',
+    single: false,
+    render: (spec, opts) => [renderSystemdUnit(spec), renderSystemdContainerUnit(spec, img(opts))],
+  },
+  {
+    name: 'launchd',
+    description: 'a launchd property list (macOS): RunAtLoad, KeepAlive, ExitTimeOut from the budget',
+    single: true,
+    render: (spec) => [renderLaunchd(spec)],
+  },
+  {
+    name: 'upstart',
+    description: 'an upstart job: respawn, kill signal and kill timeout from the budget, no expect stanza',
+    single: true,
+    render: (spec) => [renderUpstart(spec)],
   },
 ];
 

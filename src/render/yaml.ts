@@ -6,7 +6,14 @@
 import YAML from 'yaml';
 
 export function toYaml(value: unknown): string {
-  return YAML.stringify(value, { version: '1.1', lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
+  const doc = new YAML.Document(value, { version: '1.1', aliasDuplicateObjects: false });
+  // PyYAML (docker-compose v1) refuses a tab inside a plain scalar: double-quote those ("\t").
+  YAML.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && node.value.includes('\t')) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0, indentSeq: true });
 }
 
 /** Several documents, for `kubectl apply -f -`. */
@@ -15,11 +22,12 @@ export function toYamlStream(values: unknown[]): string {
 }
 
 /** Kubernetes object key order: apiVersion, kind, metadata first, then the rest sorted. */
-export function k8sOrdered<T extends Record<string, unknown>>(obj: T): T {
+export function k8sOrdered<T extends object>(obj: T): T {
   const head = ['apiVersion', 'kind', 'metadata'];
+  const src = obj as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of head) if (k in obj) out[k] = obj[k];
-  for (const k of Object.keys(obj).filter((k) => !head.includes(k)).sort()) out[k] = obj[k];
+  for (const k of head) if (k in src) out[k] = src[k];
+  for (const k of Object.keys(src).filter((k) => !head.includes(k)).sort()) out[k] = src[k];
   return out as T;
 }
 
