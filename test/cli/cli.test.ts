@@ -184,6 +184,29 @@ describe('generate', () => {
   });
 });
 
+describe('generate: runtime targets', () => {
+  it('k8s -o - is one multi-document stream for kubectl apply -f -', async () => {
+    const d = await project(`${GOOD}replicas: 3\n`);
+    const r = await runCli(['generate', 'k8s', '-C', d, '-o', '-']);
+    expect(r.code).toBe(0);
+    const kinds = [...r.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
+    expect(kinds).toEqual(['Deployment', 'Service', 'PodDisruptionBudget']);
+    expect(r.stdout.match(/^---$/gm)).toHaveLength(2);
+  });
+
+  it('a multi-file target writes its files straight into -o DIR; all writes every target', async () => {
+    const d = await project(GOOD);
+    let r = await runCli(['generate', 'systemd', '-C', d, '-o', path.join(d, 'units')]);
+    expect(r.code).toBe(0);
+    expect((await readdir(path.join(d, 'units'))).sort()).toEqual(['svc-container.service', 'svc.service']);
+    r = await runCli(['generate', 'all', '-C', d]);
+    expect(r.code).toBe(0);
+    expect((await readdir(path.join(d, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);
+    r = await runCli(['generate', 'all', '-C', d, '--check']);
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('the committed generated files', () => {
   it.each([
     [['generate', 'compose', '-C', 'examples/echo', '-o', 'compose.yaml', '--check']],

@@ -63,7 +63,7 @@ describe('compose for examples/echo', () => {
       interval: '5s',
       timeout: '2s',
       retries: 3,
-      start_period: '2s',
+      start_period: '10s',
     });
   });
 

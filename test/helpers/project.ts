@@ -5,13 +5,13 @@ import { inject } from 'vitest';
 import { tempDir, TEST_REPO, uid } from './docker.js';
 
 /** The echo binary compiled by the e2e global setup. */
-export function buildEchoBinary(): Promise<string> {
+export function echoBinary(): Promise<string> {
   return Promise.resolve(inject('echoBinary'));
 }
 
 /** A project dir holding a goneat-deploy.yaml for the prebuilt echo binary, on free 127.0.0.1 ports. */
 export async function echoProject(overrides: { name?: string; yaml?: string; args?: string[] } = {}): Promise<{ dir: string; config: string; tag: string; image: string }> {
-  const binary = await buildEchoBinary();
+  const binary = await echoBinary();
   const dir = await tempDir('gdt-proj-');
   const name = overrides.name ?? 'echo';
   const tag = `e2e-${uid()}`;

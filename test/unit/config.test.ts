@@ -62,6 +62,12 @@ describe('semantic checks', () => {
     ['duplicate port names', `${BASE}ports: [{name: http, port: 80}, {name: http, port: 81}]\n`, /ports\[1\]\.name: duplicate port name "http"/],
     ['a newline in an argument', `${BASE}args: ["a\\nb"]\n`, /args\[0\]: control characters/],
     ['a newline in an env value', `${BASE}env: {A: "x\\ny"}\n`, /env\.A: control characters/],
+    ['a preStop that is not whole seconds', `${BASE}shutdown: {preStop: 1500ms, drain: 5s}\n`, /shutdown\.preStop: must be whole seconds/],
+    ['an exec preStop without a preStop delay', `${BASE}kubernetes: {preStopExec: ["/app/echo", "-sleep", "1s"]}\n`, /kubernetes\.preStopExec: is set but shutdown\.preStop is 0s/],
+    ['GOMAXPROCS set twice', `${BASE}resources: {cpu: "1", memory: 64Mi}\nkubernetes: {goRuntimeEnv: true}\nenv: {GOMAXPROCS: "2"}\n`, /env\.GOMAXPROCS: is also set by kubernetes\.goRuntimeEnv/],
+    ['a description ending in a backslash', `${BASE}description: "a\\\\"\n`, /description: must not end with a backslash/],
+    ['host-mode publishing of a fixed port with replicas', `${BASE}replicas: 2\nswarm: {publishMode: host}\nports: [{name: http, port: 80, publish: 8080}]\n`, /ports\[0\]\.publish: swarm\.publishMode host binds port 8080 on the node itself/],
+    ['a host path with a space', `${BASE}host: {binaryPath: "/opt/my app"}\n`, /host\.binaryPath: expected an absolute path/],
     ['an invalid publish IP', `${BASE}ports: [{name: http, port: 80, publish: "300.1.1.1:80"}]\n`, /ports\[0\]\.publish: "300\.1\.1\.1" is not an IPv4 address/],
   ])('%s', (_what, text, expected) => {
     expect(errorsOf(text).join('\n')).toMatch(expected);

@@ -21,11 +21,16 @@ describe('the published JSON Schema', () => {
     expect(validate({ ...example, replicaz: 1 })).toBe(false);
   });
 
-  it('documents every field for editors', () => {
-    const props = (published.properties ?? {}) as Record<string, { description?: string }>;
-    for (const [name, p] of Object.entries(props)) {
-      if (['image', 'build', 'health', 'shutdown', 'resources'].includes(name)) continue; // objects: their fields carry the docs
-      expect(p.description, name).toBeTruthy();
-    }
+  it('documents every field, at every depth, for editors', () => {
+    const undocumented: string[] = [];
+    const walk = (schema: Record<string, unknown>, at: string) => {
+      for (const [name, p] of Object.entries((schema.properties ?? {}) as Record<string, Record<string, unknown>>)) {
+        if (!p.description) undocumented.push(`${at}${name}`);
+        walk(p, `${at}${name}.`);
+        if (p.items) walk(p.items as Record<string, unknown>, `${at}${name}[].`);
+      }
+    };
+    walk(published, '');
+    expect(undocumented).toEqual([]);
   });
 });

@@ -1,0 +1,148 @@
+/**
+ * Real Docker Swarm (one node on 127.0.0.1): deploy the example with the
+ * generated stack file, wait for every replica, roll out a new image under a
+ * light load, and show that no request failed. The swarm is left in teardown
+ * when this test started it.
+ *
+ * This machine's kernel has no IPVS (/proc/net/ip_vs is missing), so swarm's
+ * routing mesh cannot carry traffic here. The stack therefore publishes in
+ * host mode (swarm.publishMode: host, a free 127.0.0.1 port per task) and the
+ * load goes through TaskRouter, which follows the task states swarm reports.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { removeDir, TEST_PREFIX, TEST_REPO, uid, waitFor } from '../helpers/docker.js';
+import { exec, run } from '../helpers/exec.js';
+import { Load, request } from '../helpers/load.js';
+import { echoBinary } from '../helpers/project.js';
+import { ensureSwarm, runningTasks, stackRemove, TaskRouter, updateState } from '../helpers/swarm.js';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+describe('docker stack deploy with the generated stack file', () => {
+  const stack = `${TEST_PREFIX}${uid()}`;
+  const service = `${stack}_echo`;
+  const router = new TaskRouter(service, 8080);
+  const tagA = `${TEST_REPO}/echo:swarm-a-${uid()}`;
+  const tagB = `${TEST_REPO}/echo:swarm-b-${uid()}`;
+  let dir: string;
+  const stackFile = () => path.join(dir, 'stack.yaml');
+
+  async function config(version: string): Promise<void> {
+    // close-wait: keep accepting for 2s after the stop signal while the ingress drops the task (tRPC-Go's close_wait_time).
+    await writeFile(
+      path.join(dir, 'goneat-deploy.yaml'),
+      `name: echo
+image: { repository: ${TEST_REPO}/echo, tag: ${version} }
+build: { binary: ${JSON.stringify(await echoBinary())} }
+args: ["-drain", "5s", "-close-wait", "2s"]
+replicas: 2
+swarm: { publishMode: host }
+ports:
+  - { name: http, port: 8080, publish: 0 }
+  - { name: admin, port: 9090 }
+health:
+  port: admin
+  path: /is_healthy/
+  command: ["/app/echo", "-probe", "http://127.0.0.1:9090/is_healthy/"]
+  interval: 1s
+  timeout: 1s
+  startPeriod: 10s
+shutdown: { drain: 7s }
+`,
+    );
+  }
+
+  async function deploy(image: string): Promise<void> {
+    const g = await runCli(['generate', 'swarm', '-C', dir, '-o', stackFile(), '--image', image, '--force']);
+    expect(g.stderr).toBe('');
+    expect(g.code).toBe(0);
+    await run('docker', ['stack', 'deploy', '--resolve-image', 'never', '-c', stackFile(), stack], { timeoutMs: 60_000 });
+  }
+
+  beforeAll(async () => {
+    const swarm = await ensureSwarm();
+    cleanups.push(swarm.leave);
+    dir = await mkdtemp(path.join(os.tmpdir(), 'gdt-swarm-'));
+    cleanups.push(() => removeDir(dir));
+    cleanups.push(async () => void (await exec('docker', ['rmi', '-f', tagA, tagB])));
+    cleanups.push(() => stackRemove(stack));
+    cleanups.push(async () => router.stop());
+    for (const [version, tag] of [
+      ['a', tagA],
+      ['b', tagB],
+    ] as const) {
+      await config(version);
+      const b = await runCli(['build', '-C', dir, '--tag', tag]);
+      expect(b.stderr).toBe('');
+      expect(b.code).toBe(0);
+    }
+    await config('a');
+  });
+
+  it('runs every replica, healthy, behind the published port', async () => {
+    await deploy(tagA);
+    const tasks = await waitFor(
+      'two healthy replicas',
+      async () => {
+        const t = await runningTasks(service);
+        return t.length === 2 && t.every((x) => x.state === 'running' && x.health === 'healthy') ? t : undefined;
+      },
+      90_000,
+      500,
+    );
+    expect(tasks.map((t) => t.image)).toEqual([tagA, tagA]);
+    const spec = JSON.parse(await run('docker', ['service', 'inspect', service]))[0].Spec;
+    expect(spec.TaskTemplate.ContainerSpec.StopGracePeriod).toBe(9_000_000_000); // drain 7s + slack 2s
+    expect(spec.TaskTemplate.ContainerSpec.StopSignal).toBe('SIGTERM');
+    expect(spec.TaskTemplate.ContainerSpec.Init).toBe(false);
+    expect(spec.UpdateConfig).toMatchObject({ Order: 'start-first', FailureAction: 'rollback', Parallelism: 1 });
+    router.start();
+    await waitFor('two routable tasks', async () => (router.size === 2 ? true : undefined), 30_000);
+    for (let i = 0; i < 4; i++) expect((await request(router.pick(), '/')).status).toBe(200);
+  });
+
+  it('rolls out a new image tag under load with zero failed requests', async () => {
+    // Steady light load, plus a slow request every 500ms: swarm stops a task ~3s after taking it out
+    // of rotation here, so 6s requests are still in flight when the stop signal arrives.
+    const oldContainers = (await run('docker', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`])).trim().split('\n');
+    const load = new Load(() => router.pick(), { concurrency: 4, pauseMs: 20, openLoop: { everyMs: 500, path: '/slow?ms=6000' } });
+    await new Promise((r) => setTimeout(r, 1000));
+    await config('b');
+    await deploy(tagB);
+    await waitFor(
+      'the rollout to complete',
+      async () => {
+        const state = await updateState(service);
+        if (state === 'rollback_completed' || state === 'paused') throw new Error(`update ended ${state}`);
+        const tasks = await runningTasks(service);
+        return state === 'completed' && tasks.length === 2 && tasks.every((t) => t.image === tagB && t.health === 'healthy') ? true : undefined;
+      },
+      120_000,
+      500,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const result = await load.stop();
+    console.log(`swarm rollout under load: ${JSON.stringify({ ...result, errors: result.errors.slice(0, 5) })}`);
+    expect(result.sent).toBeGreaterThan(50);
+    expect(result.failed, result.errors.join('\n')).toBe(0);
+    expect(result.refused).toBe(0);
+    expect(result.badStatus).toBe(0);
+    expect(result.ok).toBe(result.sent);
+    expect(router.seen.size).toBeGreaterThanOrEqual(4); // two old tasks, two new ones served traffic
+    // The old tasks really drained requests in flight at their stop signal, and exited 0.
+    let drained = 0;
+    for (const c of oldContainers) {
+      expect((await run('docker', ['inspect', '--format', '{{.State.ExitCode}}', c])).trim()).toBe('0');
+      const m = /draining (\d+) in-flight/.exec(await run('docker', ['logs', c]));
+      drained += Number(m?.[1] ?? 0);
+    }
+    expect(drained).toBeGreaterThan(0);
+  });
+});
