@@ -8,6 +8,7 @@ import { commandBuild } from './build.js';
 import type { CliContext } from './context.js';
 import { commandGenerate } from './generate.js';
 import { commandSchema } from './schema.js';
+import { commandLint } from './lint.js';
 import { VERSION } from '../version.js';
 
 export function createProgram(ctx: CliContext): Command {
@@ -34,6 +35,7 @@ Examples:
     );
   program.addCommand(commandBuild(ctx));
   program.addCommand(commandGenerate(ctx));
+  program.addCommand(commandLint(ctx));
   program.addCommand(commandSchema(ctx));
   // Every subcommand reports usage errors through the same path.
   const walk = (c: Command) => {

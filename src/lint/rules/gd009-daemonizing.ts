@@ -1,0 +1,28 @@
+import type { Rule } from '../rule.js';
+import { systemds, upstarts } from '../rule.js';
+
+export const daemonizing: Rule = {
+  id: 'GD009',
+  name: 'daemonizing-supervision',
+  level: 'error',
+  doc: {
+    what: 'A supervisor told to expect a service that forks itself away: systemd `Type=forking`, upstart `expect fork` / `expect daemon`. systemd `Type=notify` is a warning: it needs sd_notify, which tRPC-Go does not send.',
+    why: 'A Go program must not fork to daemonize (fork copies one thread of a multi-threaded process). A foreground service under Type=forking is "started" only when it exits; upstart with expect tracks the wrong PID.',
+    fix: 'systemd `Type=exec` (or `simple`), upstart without an `expect` stanza: the service stays in the foreground.',
+    source: 'systemd.service(5) Type=; upstart init(5) expect; fork(2); daemon(7)',
+  },
+  check(ctx, report) {
+    for (const u of systemds(ctx)) {
+      for (const e of u.entries) {
+        if (e.section !== 'Service' || e.key !== 'Type') continue;
+        if (e.value === 'forking') report(u.path, e, 'Type=forking expects the service to daemonize itself; a Go service runs in the foreground: use Type=exec');
+        else if (e.value === 'notify' || e.value === 'notify-reload') report(u.path, e, `Type=${e.value} waits for sd_notify READY=1, which tRPC-Go does not send: use Type=exec`, 'warning');
+      }
+    }
+    for (const u of upstarts(ctx)) {
+      for (const s of u.stanzas) {
+        if (s.keyword === 'expect' && /^(fork|daemon)\b/.test(s.args)) report(u.path, s, `expect ${s.args} makes upstart follow a forked child; the service does not fork: remove the expect stanza`);
+      }
+    }
+  },
+};

@@ -1,0 +1,17 @@
+/** Every lint rule, in ID order. IDs are stable: never reuse or renumber one. */
+import type { Rule } from '../rule.js';
+import { shellForm } from './gd001-shell-form.js';
+import { noInit } from './gd002-no-init.js';
+import { doubleInit } from './gd003-double-init.js';
+import { stopSignal } from './gd004-stop-signal.js';
+import { stopTimeout } from './gd005-stop-timeout.js';
+import { preStopGrace } from './gd006-prestop.js';
+import { terminal } from './gd007-terminal.js';
+import { user } from './gd008-user.js';
+import { daemonizing } from './gd009-daemonizing.js';
+import { killMode } from './gd010-kill-mode.js';
+import { sighup } from './gd011-sighup.js';
+import { upstartKillTimeout } from './gd012-upstart-kill-timeout.js';
+import { durationNumber } from './gd013-duration-number.js';
+
+export const RULES: Rule[] = [shellForm, noInit, doubleInit, stopSignal, stopTimeout, preStopGrace, terminal, user, daemonizing, killMode, sighup, upstartKillTimeout, durationNumber];

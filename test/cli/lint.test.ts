@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import AjvDraft04 from 'ajv-draft-04';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+
+function sarifValidator() {
+  const schemaPath = path.join(ROOT, 'node_modules/@microsoft/sarif-matcher-utils/lib/schemas/sarif-2.1.0-rtm.5.json');
+  const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
+  // The schema's language pattern is not valid with the u flag: compile patterns without it.
+  const ajv = new AjvDraft04({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+  return ajv.compile(schema);
+}
+
+describe('goneat-deploy lint', () => {
+  it('finds nothing in the project\'s own generated files', async () => {
+    const r = await runCli(['lint', '-C', 'examples/echo', 'Dockerfile', 'compose.yaml', 'deploy']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^12 file\(s\) checked, no findings$/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('exits 1 on an error-level finding and prints file:line:column, level, ID, message, rule', async () => {
+    const r = await runCli(['lint', '--drain', '15s', 'test/fixtures/lint/GD001/bad']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^test\/fixtures\/lint\/GD001\/bad\/Dockerfile:4:1: error GD001 ENTRYPOINT in shell form .* \(shell-form-entrypoint\)$/m);
+    expect(r.stderr).toMatch(/lint: 1 error-level finding\(s\)/);
+  });
+
+  it('exits 0 with only warnings', async () => {
+    const r = await runCli(['lint', 'test/fixtures/lint/GD012/bad']);
+    expect(r.stdout).toMatch(/warning GD012/);
+    expect(r.code).toBe(0);
+  });
+
+  it('takes the drain from goneat-deploy.yaml in -C DIR', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-'));
+    try {
+      writeFileSync(path.join(dir, 'goneat-deploy.yaml'), 'name: a\nimage: {repository: a}\nshutdown: {drain: 12s}\n');
+      const fixture = path.join(ROOT, 'test/fixtures/lint/GD005/bad/compose.yaml');
+      const r = await runCli(['lint', '-C', dir, fixture]);
+      expect(r.stdout).toMatch(/stop_grace_period 10s is shorter than its drain of 12s/);
+      expect(r.code).toBe(1);
+      // examples/echo drains 5s: the same file is fine there.
+      expect((await runCli(['lint', '-C', 'examples/echo', fixture])).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--format json is machine-readable', async () => {
+    const r = await runCli(['lint', '--format', 'json', '--drain', '15s', 'test/fixtures/lint/GD004/bad']);
+    const out = JSON.parse(r.stdout) as { findings: Array<{ ruleId: string; line: number }> };
+    expect(out.findings.map((f) => f.ruleId)).toEqual(['GD004', 'GD004', 'GD004']);
+    expect(r.code).toBe(1);
+  });
+
+  it('--format sarif validates as SARIF 2.1.0', async () => {
+    const validate = sarifValidator();
+    const r = await runCli(['lint', '--format', 'sarif', '--drain', '15s', 'test/fixtures/lint']);
+    const sarif = JSON.parse(r.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string }>; tool: { driver: { rules: unknown[] } } }> };
+    expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(sarif.version).toBe('2.1.0');
+    expect(new Set(sarif.runs[0]!.results.map((x) => x.ruleId)).size).toBe(13);
+    expect(sarif.runs[0]!.tool.driver.rules).toHaveLength(13);
+    // and the validator is real
+    const broken = structuredClone(sarif) as { runs: Array<{ results: Array<{ level: string }> }> };
+    broken.runs[0]!.results[0]!.level = 'fatal';
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('refuses an unknown format or a missing path with exit 2', async () => {
+    expect((await runCli(['lint', '--format', 'xml'])).code).toBe(2);
+    const r = await runCli(['lint', 'no/such/file']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no such file or directory/);
+  });
+});
