@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
-import AjvDraft04 from 'ajv-draft-04';
+import AjvDraft04Module from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
 
@@ -10,7 +10,8 @@ function sarifValidator() {
   const schemaPath = path.join(ROOT, 'node_modules/@microsoft/sarif-matcher-utils/lib/schemas/sarif-2.1.0-rtm.5.json');
   const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as Record<string, unknown>;
   // The schema's language pattern is not valid with the u flag: compile patterns without it.
-  const ajv = new AjvDraft04({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+  const AjvDraft04 = (AjvDraft04Module as unknown as { default?: typeof AjvDraft04Module }).default ?? AjvDraft04Module;
+  const ajv = new (AjvDraft04 as unknown as typeof Ajv)({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
   return ajv.compile(schema);
 }
 
@@ -66,7 +67,7 @@ describe('goneat-deploy lint', () => {
     expect(new Set(sarif.runs[0]!.results.map((x) => x.ruleId)).size).toBe(13);
     expect(sarif.runs[0]!.tool.driver.rules).toHaveLength(13);
     // and the validator is real
-    const broken = structuredClone(sarif) as { runs: Array<{ results: Array<{ level: string }> }> };
+    const broken = structuredClone(sarif) as unknown as { runs: Array<{ results: Array<{ level: string }> }> };
     broken.runs[0]!.results[0]!.level = 'fatal';
     expect(validate(broken)).toBe(false);
   });
