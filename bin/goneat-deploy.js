@@ -1,4 +1,7 @@
 #!/usr/bin/env node
 import { main } from '../dist/bin.js';
 
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+process.exitCode = code;
+// Interrupted: cleanup is done; do not wait for idle sockets or timers.
+if (code === 130 || code === 143) process.exit(code);

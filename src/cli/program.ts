@@ -9,6 +9,7 @@ import type { CliContext } from './context.js';
 import { commandGenerate } from './generate.js';
 import { commandSchema } from './schema.js';
 import { commandLint } from './lint.js';
+import { commandVerify } from './verify.js';
 import { VERSION } from '../version.js';
 
 export function createProgram(ctx: CliContext): Command {
@@ -35,6 +36,7 @@ Examples:
     );
   program.addCommand(commandBuild(ctx));
   program.addCommand(commandGenerate(ctx));
+  program.addCommand(commandVerify(ctx));
   program.addCommand(commandLint(ctx));
   program.addCommand(commandSchema(ctx));
   // Every subcommand reports usage errors through the same path.

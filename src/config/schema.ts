@@ -243,6 +243,25 @@ export const SwarmSchema = Type.Object(
   { additionalProperties: false, description: 'Options for `generate swarm`.' },
 );
 
+export const VerifySchema = Type.Object(
+  {
+    inflightPath: Type.Optional(
+      Type.String({
+        pattern: '^/[A-Za-z0-9._~!$&\'()*+,;=:@%/?-]*$',
+        description: 'A request `goneat-deploy verify` keeps in flight across the stop signal; it must answer 200 before the service exits (e.g. "/slow?ms=2000").',
+        'x-expected': 'an HTTP path starting with "/", like "/slow?ms=2000"',
+      }),
+    ),
+    port: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.String({ pattern: '^[a-z0-9-]+$' })], {
+        description: 'Port (number or name in `ports`) for the in-flight request. Default: the first port that is not the health port.',
+        'x-expected': 'a port number or the name of a port in `ports`',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Options for `goneat-deploy verify`.' },
+);
+
 export const ConfigSchema = Type.Object(
   {
     name: Type.String({
@@ -279,6 +298,7 @@ export const ConfigSchema = Type.Object(
     resources: Type.Optional(ResourcesSchema),
     kubernetes: Type.Optional(KubernetesSchema),
     swarm: Type.Optional(SwarmSchema),
+    verify: Type.Optional(VerifySchema),
     host: Type.Optional(HostSchema),
   },
   { additionalProperties: false },

@@ -33,6 +33,8 @@ export function imageLabels(spec: ServiceSpec, extra: Record<string, string> = {
     'io.goneat-deploy.drain': `${spec.shutdown.drainMs}ms`,
     'io.goneat-deploy.success-exit-codes': spec.shutdown.successExitCodes.join(','),
     ...(spec.health ? { 'io.goneat-deploy.health': `${spec.health.port}${spec.health.path}` } : {}),
+    ...(spec.verify ? { 'io.goneat-deploy.verify.inflight': `${spec.verify.port}${spec.verify.path}` } : {}),
+    ...(spec.kubernetes.preStop?.kind === 'sleep' ? { 'io.goneat-deploy.prestop': `${spec.kubernetes.preStop.seconds}s` } : {}),
     ...extra,
   };
 }

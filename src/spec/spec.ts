@@ -90,6 +90,8 @@ export interface ServiceSpec {
   };
   kubernetes: KubernetesSpec;
   swarm: { publishMode: 'ingress' | 'host' };
+  /** A request verify keeps in flight across the stop signal. */
+  verify?: { port: number; path: string };
   host: HostSpec;
 }
 
@@ -391,6 +393,19 @@ export function buildSpec(config: Config): { spec?: ServiceSpec; issues: SpecIss
     });
   }
 
+  // verify
+  let verify: ServiceSpec['verify'];
+  if (config.verify?.inflightPath) {
+    const v = config.verify;
+    let port: number | undefined;
+    if (typeof v.port === 'string') {
+      port = ports.find((p) => p.name === v.port)?.port;
+      if (port === undefined) issues.push({ path: ['verify', 'port'], message: `no port named "${v.port}" in ports` });
+    } else port = v.port ?? ports.find((p) => p.protocol === 'tcp' && p.port !== health?.port)?.port ?? ports[0]?.port;
+    if (port === undefined && typeof v.port !== 'string') issues.push({ path: ['verify', 'inflightPath'], message: 'needs a port: add one to ports or set verify.port' });
+    else if (port !== undefined) verify = { port, path: v.inflightPath! };
+  }
+
   // Plain hosts (systemd, launchd, upstart)
   const h = config.host ?? {};
   const host: HostSpec = {
@@ -423,6 +438,7 @@ export function buildSpec(config: Config): { spec?: ServiceSpec; issues: SpecIss
     resources,
     kubernetes,
     swarm: { publishMode },
+    ...(verify ? { verify } : {}),
     host,
   };
   return { spec, issues: [] };

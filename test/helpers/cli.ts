@@ -28,6 +28,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: Record<string
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    child.stdin.on('error', () => undefined); // the child may exit before reading stdin
     child.stdin.end(opts.input ?? '');
   });
 }

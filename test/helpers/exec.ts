@@ -20,6 +20,7 @@ export function exec(cmd: string, args: string[], opts: { cwd?: string; env?: Re
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.on('error', () => undefined); // the child may exit before reading stdin
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -62,6 +62,38 @@ function engineMessage(err: unknown): string {
   return e?.json?.message ?? e?.message ?? String(err);
 }
 
+export interface RunSpec {
+  image: string;
+  name: string;
+  labels: Record<string, string>;
+  stopSignal: string;
+  stopTimeoutS: number;
+  /** Container ports to publish on 127.0.0.1 (a free host port each). */
+  ports: number[];
+  readOnly: boolean;
+  env?: string[];
+}
+
+export interface ContainerState {
+  running: boolean;
+  exitCode: number;
+  pid: number;
+  tty: boolean;
+  openStdin: boolean;
+  readOnly: boolean;
+  user: string;
+  /** Container port → host port on 127.0.0.1. */
+  ports: Record<number, number>;
+}
+
+export interface ProcessRow {
+  pid: number;
+  ppid: number;
+  uid: number;
+  tty: string;
+  args: string;
+}
+
 export class Engine {
   readonly endpoint: Endpoint;
   readonly docker: Docker;
@@ -185,6 +217,152 @@ export class Engine {
     }
   }
 
+  /** Creates and starts a container for a check: no TTY, stdin closed, ports on 127.0.0.1 only. */
+  async runContainer(spec: RunSpec): Promise<string> {
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+    for (const p of spec.ports) {
+      exposed[`${p}/tcp`] = {};
+      bindings[`${p}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
+    }
+    try {
+      const c = await this.docker.createContainer({
+        name: spec.name,
+        Image: spec.image,
+        Labels: spec.labels,
+        Tty: false,
+        OpenStdin: false,
+        AttachStdin: false,
+        StdinOnce: false,
+        StopSignal: spec.stopSignal,
+        StopTimeout: spec.stopTimeoutS,
+        ExposedPorts: exposed,
+        ...(spec.env ? { Env: spec.env } : {}),
+        HostConfig: {
+          Init: false,
+          ReadonlyRootfs: spec.readOnly,
+          Tmpfs: spec.readOnly ? { '/tmp': 'rw,size=64m' } : {},
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges:true'],
+          PortBindings: bindings,
+          AutoRemove: false,
+        },
+      });
+      await c.start();
+      return c.id;
+    } catch (err) {
+      this.wrap(err, `run ${spec.image}`);
+    }
+  }
+
+  async containerState(id: string): Promise<ContainerState> {
+    try {
+      const i = await this.docker.getContainer(id).inspect();
+      const ports: Record<number, number> = {};
+      for (const [k, v] of Object.entries(i.NetworkSettings.Ports ?? {})) {
+        const host = (v as Array<{ HostIp: string; HostPort: string }> | null)?.find((b) => b.HostIp === '127.0.0.1' || b.HostIp === '0.0.0.0');
+        if (host) ports[Number(k.split('/')[0])] = Number(host.HostPort);
+      }
+      return {
+        running: i.State.Running,
+        exitCode: i.State.ExitCode,
+        pid: i.State.Pid,
+        tty: i.Config.Tty,
+        openStdin: i.Config.OpenStdin,
+        readOnly: Boolean(i.HostConfig.ReadonlyRootfs),
+        user: i.Config.User ?? '',
+        ports,
+      };
+    } catch (err) {
+      this.wrap(err, `inspect container ${id}`);
+    }
+  }
+
+  /** Processes of a container (host PIDs), from `docker top`. */
+  async processes(id: string): Promise<ProcessRow[]> {
+    try {
+      const t = (await this.docker.getContainer(id).top({ ps_args: '-o pid,ppid,uid,tty,args' })) as { Titles: string[]; Processes: string[][] };
+      const col = (name: string) => t.Titles.findIndex((x) => x.toUpperCase() === name);
+      const [pid, ppid, uid, tty, args] = [col('PID'), col('PPID'), col('UID'), col('TT') >= 0 ? col('TT') : col('TTY'), col('COMMAND') >= 0 ? col('COMMAND') : col('CMD')];
+      return t.Processes.map((p) => ({ pid: Number(p[pid]), ppid: Number(p[ppid]), uid: Number(p[uid]), tty: p[tty] ?? '?', args: p[args] ?? '' }));
+    } catch (err) {
+      this.wrap(err, `top ${id}`);
+    }
+  }
+
+  /** docker stop: the container's stop signal, then SIGKILL after `timeoutS`. */
+  async stopContainer(id: string, timeoutS: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: timeoutS });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 304) return; // already stopped
+      this.wrap(err, `stop ${id}`);
+    }
+  }
+
+  async signalContainer(id: string, signal: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code === 409 || code === 304) return; // not running any more
+      this.wrap(err, `signal ${id}`);
+    }
+  }
+
+  /** Resolves with the exit code when the container stops. */
+  async waitContainer(id: string): Promise<number> {
+    try {
+      const r = (await this.docker.getContainer(id).wait()) as { StatusCode: number };
+      return r.StatusCode;
+    } catch (err) {
+      this.wrap(err, `wait ${id}`);
+    }
+  }
+
+  /** Runs a command in a running container; resolves with its exit code. */
+  async execIn(id: string, cmd: string[]): Promise<number> {
+    try {
+      const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+      const stream = await exec.start({ hijack: true, stdin: false });
+      await new Promise<void>((resolve) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.resume();
+      });
+      const info = await exec.inspect();
+      return info.ExitCode ?? -1;
+    } catch (err) {
+      this.wrap(err, `exec in ${id}`);
+    }
+  }
+
+  async logs(id: string, tail = 20): Promise<string> {
+    try {
+      const buf = (await this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+      return demux(buf);
+    } catch {
+      return '';
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return;
+      this.wrap(err, `remove container ${id}`);
+    }
+  }
+
+  async listContainers(label: string): Promise<string[]> {
+    try {
+      return (await this.docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
+    } catch (err) {
+      this.wrap(err, 'list containers');
+    }
+  }
+
   async removeImage(ref: string): Promise<void> {
     try {
       await this.docker.getImage(ref).remove({ force: true, noprune: false });
@@ -193,4 +371,16 @@ export class Engine {
       this.wrap(err, `remove image ${ref}`);
     }
   }
+}
+
+/** Docker's multiplexed log stream (8-byte frame headers) to text. */
+function demux(buf: Buffer): string {
+  let out = '';
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + len).toString();
+    i += 8 + len;
+  }
+  return i === 0 ? buf.toString() : out;
 }

@@ -1,0 +1,142 @@
+/**
+ * Turns what verify observed into pass/fail checks with the measured figure.
+ * Pure, so every verdict is unit-tested on recorded observations.
+ */
+import type { ProcessRow } from '../runtime/docker/client.js';
+import type { VerifyPlan } from './plan.js';
+
+export type Status = 'pass' | 'fail' | 'skip';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: Status;
+  measured: string;
+}
+
+export interface Observations {
+  /** The container ran long enough to be looked at (and was healthy, when there is a health check). */
+  started: boolean;
+  startFailure?: string;
+  readyMs?: number;
+  processes: ProcessRow[];
+  pid1Pid?: number;
+  tty?: boolean;
+  openStdin?: boolean;
+  readOnly?: boolean;
+  imageUser: string;
+  stop?: {
+    /** When the stop signal was sent, ms after t0 (t0 = docker stop, or pod Terminating). */
+    signalAt: number;
+    exitAt: number;
+    exitCode: number;
+    /** SIGKILL was sent (k8s replay) or docker stop ran out of time. */
+    killed: boolean;
+  };
+  inflight?: { sentAt: number; doneAt?: number; status?: number; error?: string };
+  /** First health answer other than 200 after the signal: ms after t0 and what it was. */
+  healthNotReady?: { at: number; what: string };
+}
+
+export const INIT_NAMES = ['tini', 'tini-static', 'docker-init', 'dumb-init', 'catatonit'];
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+function base(args: string): string {
+  return (args.split(/\s+/)[0] ?? '').split('/').pop() ?? '';
+}
+
+export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
+  const out: CheckResult[] = [];
+  const add = (id: string, title: string, status: Status, measured: string) => out.push({ id, title, status, measured });
+
+  // PID 1
+  const pid1 = o.processes.find((p) => p.pid === o.pid1Pid);
+  if (!o.started && !pid1) {
+    add('pid1-init', 'PID 1 is an init, the service its child', 'fail', o.startFailure ?? 'the container did not start');
+  } else if (!pid1) {
+    add('pid1-init', 'PID 1 is an init, the service its child', 'fail', 'PID 1 not found in docker top');
+  } else {
+    const children = o.processes.filter((p) => p.ppid === pid1.pid);
+    const isInit = INIT_NAMES.includes(base(pid1.args));
+    if (isInit && children.length) add('pid1-init', 'PID 1 is an init, the service its child', 'pass', `PID 1 is ${base(pid1.args)}; its child is ${children.map((c) => c.args).join(', ')}`);
+    else if (isInit) add('pid1-init', 'PID 1 is an init, the service its child', 'fail', `PID 1 is ${base(pid1.args)} but it has no child process`);
+    else add('pid1-init', 'PID 1 is an init, the service its child', 'fail', `PID 1 is ${pid1.args}, not an init: signals are not forwarded, zombies are not reaped`);
+  }
+
+  // Terminal
+  if (o.tty === undefined) add('no-tty', 'no TTY, stdin closed', 'fail', 'not observed');
+  else {
+    const withTty = o.processes.filter((p) => p.tty !== '?' && p.tty !== '');
+    const ok = !o.tty && !o.openStdin && withTty.length === 0;
+    add(
+      'no-tty',
+      'no TTY, stdin closed',
+      ok ? 'pass' : 'fail',
+      ok ? 'no TTY, stdin closed, no process has a controlling terminal' : `tty ${o.tty}, stdin ${o.openStdin ? 'open' : 'closed'}${withTty.length ? `, ${withTty.map((p) => `${p.args} on ${p.tty}`).join(', ')}` : ''}`,
+    );
+  }
+
+  // User
+  const numeric = /^[0-9]+(:[0-9]+)?$/.test(o.imageUser);
+  const rootProcs = o.processes.filter((p) => p.uid === 0);
+  const userRoot = o.imageUser === '' || /^(root|0)(:.*)?$/.test(o.imageUser);
+  if (userRoot || rootProcs.length) {
+    add('non-root', 'runs as a non-root numeric user', 'fail', `${o.imageUser === '' ? 'no USER: runs as root' : `USER ${o.imageUser}`}${rootProcs.length ? `; UID 0: ${rootProcs.map((p) => p.args).join(', ')}` : ''}`);
+  } else if (!numeric) {
+    add('non-root', 'runs as a non-root numeric user', 'fail', `USER ${o.imageUser} is a name: the kubelet cannot check runAsNonRoot`);
+  } else {
+    add('non-root', 'runs as a non-root numeric user', 'pass', `USER ${o.imageUser}; process UIDs ${[...new Set(o.processes.map((p) => p.uid))].join(', ')}`);
+  }
+
+  // Read-only root
+  add(
+    'read-only-rootfs',
+    'works with a read-only root filesystem',
+    o.started && o.readOnly ? 'pass' : 'fail',
+    o.started && o.readOnly
+      ? `${plan.health ? `healthy after ${s(o.readyMs ?? 0)}` : 'running'} with a read-only root and tmpfs /tmp`
+      : (o.startFailure ?? 'did not start read-only'),
+  );
+
+  // Stop
+  if (!o.stop) {
+    add('graceful-stop', 'stops gracefully within the budget', 'fail', o.started ? 'the stop was not observed' : 'the container did not start');
+  } else {
+    const { exitCode, exitAt, killed } = o.stop;
+    const budgetMs = plan.stopTimeoutS * 1000;
+    const clean = plan.successExitCodes.includes(exitCode);
+    const inTime = exitAt <= budgetMs;
+    let why = '';
+    if (exitCode === 137 || killed) why = `: SIGKILLed when the ${plan.stopTimeoutS}s timeout ended`;
+    else if (exitCode === 143) why = ': killed by SIGTERM (no handler; declare 143 in successExitCodes only if that is intended)';
+    else if (exitCode === 2 && !clean) why = ': Go\'s exit for an unhandled signal (a Go binary as PID 1?)';
+    add(
+      'graceful-stop',
+      'stops gracefully within the budget',
+      clean && inTime && !killed ? 'pass' : 'fail',
+      `exit ${exitCode} after ${s(exitAt)} (budget ${plan.stopTimeoutS} s)${why}`,
+    );
+  }
+
+  // In-flight request
+  if (!plan.inflight) add('inflight-completes', 'a request in flight at the stop signal completes', 'skip', 'no in-flight path (verify.inflightPath or --inflight)');
+  else if (!o.inflight || !o.stop) add('inflight-completes', 'a request in flight at the stop signal completes', 'fail', 'not observed');
+  else {
+    const i = o.inflight;
+    const acrossSignal = i.doneAt !== undefined && i.doneAt > o.stop.signalAt;
+    if (i.status === 200 && acrossSignal) add('inflight-completes', 'a request in flight at the stop signal completes', 'pass', `GET ${plan.inflight.path} → 200, ${s(i.doneAt! - o.stop.signalAt)} after the signal`);
+    else if (i.status === 200) add('inflight-completes', 'a request in flight at the stop signal completes', 'fail', `GET ${plan.inflight.path} finished before the signal: use a slower request`);
+    else add('inflight-completes', 'a request in flight at the stop signal completes', 'fail', `GET ${plan.inflight.path} → ${i.status ?? i.error ?? 'no answer'}`);
+  }
+
+  // Health turns not-ready before exit
+  if (!plan.health) add('health-not-ready', 'health turns not-ready before the process exits', 'skip', 'no health endpoint (health in goneat-deploy.yaml or --health)');
+  else if (!o.stop) add('health-not-ready', 'health turns not-ready before the process exits', 'fail', 'not observed');
+  else if (o.healthNotReady && o.healthNotReady.at < o.stop.exitAt) {
+    add('health-not-ready', 'health turns not-ready before the process exits', 'pass', `${plan.health.path} → ${o.healthNotReady.what} ${s(o.healthNotReady.at - o.stop.signalAt)} after the signal, ${s(o.stop.exitAt - o.healthNotReady.at)} before exit`);
+  } else {
+    add('health-not-ready', 'health turns not-ready before the process exits', 'fail', `${plan.health.path} kept answering 200 until the process exited`);
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * What `verify` expects of an image: stop signal, stop timeout, clean exit
+ * codes, where health and an in-flight request go, and (for --as k8s) the
+ * preStop hook. From goneat-deploy.yaml when there is one, else from the
+ * image's io.goneat-deploy.* labels, else Docker's defaults; flags override.
+ * Pure.
+ */
+import { parseDuration } from '../config/duration.js';
+import { UsageError } from '../errors.js';
+import type { ImageInfo } from '../runtime/docker/client.js';
+import type { ServiceSpec } from '../spec/spec.js';
+
+export type VerifyAs = 'compose' | 'k8s';
+
+export interface Endpoint {
+  port: number;
+  path: string;
+}
+
+export interface VerifyPlan {
+  image: string;
+  as: VerifyAs;
+  signal: string;
+  /** docker stop timeout (compose) or terminationGracePeriodSeconds (k8s). */
+  stopTimeoutS: number;
+  successExitCodes: number[];
+  health?: Endpoint;
+  inflight?: Endpoint;
+  preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[] };
+  /** Where the numbers came from, for the report. */
+  source: 'goneat-deploy.yaml' | 'image labels' | 'defaults';
+}
+
+export interface VerifyFlags {
+  as?: string;
+  stopTimeout?: string;
+  signal?: string;
+  health?: string;
+  inflight?: string;
+  successExitCodes?: string;
+}
+
+/** "9090/is_healthy/" → {port: 9090, path: "/is_healthy/"}. */
+export function parseEndpoint(text: string, what: string): Endpoint {
+  const m = /^(\d{1,5})(\/.*)$/.exec(text.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new UsageError(`${what} ${JSON.stringify(text)}: expected PORT/PATH like "9090/is_healthy/"`);
+  return { port: Number(m[1]), path: m[2]! };
+}
+
+function seconds(text: string, what: string): number {
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${what} ${JSON.stringify(text)}: expected seconds or a duration like "10s"`);
+  return Math.ceil(ms / 1000);
+}
+
+export function planVerify(image: string, input: { spec?: ServiceSpec; info: ImageInfo; flags: VerifyFlags }): VerifyPlan {
+  const { spec, info, flags } = input;
+  const as = (flags.as ?? 'compose') as VerifyAs;
+  if (as !== 'compose' && as !== 'k8s') throw new UsageError(`--as ${flags.as}: expected compose or k8s`);
+  const labels = info.labels;
+  let plan: VerifyPlan;
+  if (spec) {
+    plan = {
+      image,
+      as,
+      signal: spec.shutdown.signal,
+      stopTimeoutS: spec.shutdown.timeoutSeconds,
+      successExitCodes: spec.shutdown.successExitCodes,
+      ...(spec.health ? { health: { port: spec.health.port, path: spec.health.path } } : {}),
+      ...(spec.verify ? { inflight: spec.verify } : {}),
+      ...(spec.kubernetes.preStop ? { preStop: spec.kubernetes.preStop } : {}),
+      source: 'goneat-deploy.yaml',
+    };
+  } else {
+    const fromLabels = Boolean(labels['io.goneat-deploy.service']);
+    const timeout = labels['io.goneat-deploy.stop-timeout'] ? parseDuration(labels['io.goneat-deploy.stop-timeout']) : undefined;
+    const preStop = labels['io.goneat-deploy.prestop'] ? parseDuration(labels['io.goneat-deploy.prestop']) : undefined;
+    plan = {
+      image,
+      as,
+      signal: info.stopSignal ?? 'SIGTERM',
+      // Docker's own default stop timeout, and Kubernetes' default grace period.
+      stopTimeoutS: timeout ? Math.ceil(timeout / 1000) : as === 'k8s' ? 30 : 10,
+      successExitCodes: labels['io.goneat-deploy.success-exit-codes']
+        ? labels['io.goneat-deploy.success-exit-codes'].split(',').map(Number)
+        : [0],
+      ...(labels['io.goneat-deploy.health'] ? { health: parseEndpoint(labels['io.goneat-deploy.health'], 'label io.goneat-deploy.health') } : {}),
+      ...(labels['io.goneat-deploy.verify.inflight']
+        ? { inflight: parseEndpoint(labels['io.goneat-deploy.verify.inflight'], 'label io.goneat-deploy.verify.inflight') }
+        : {}),
+      ...(preStop ? { preStop: { kind: 'sleep' as const, seconds: Math.ceil(preStop / 1000) } } : {}),
+      source: fromLabels ? 'image labels' : 'defaults',
+    };
+  }
+  if (flags.stopTimeout !== undefined) plan.stopTimeoutS = seconds(flags.stopTimeout, '--stop-timeout');
+  if (flags.signal !== undefined) {
+    if (!/^SIG[A-Z0-9]+$/.test(flags.signal)) throw new UsageError(`--signal ${flags.signal}: expected a signal name like SIGTERM`);
+    plan.signal = flags.signal;
+  }
+  if (flags.health !== undefined) plan.health = parseEndpoint(flags.health, '--health');
+  if (flags.inflight !== undefined) plan.inflight = parseEndpoint(flags.inflight, '--inflight');
+  if (flags.successExitCodes !== undefined) {
+    const codes = flags.successExitCodes.split(',').map((c) => Number(c.trim()));
+    if (codes.some((c) => !Number.isInteger(c) || c < 0 || c > 255)) throw new UsageError(`--success-exit-codes ${flags.successExitCodes}: expected codes 0..255 like "0,143"`);
+    plan.successExitCodes = codes;
+  }
+  if (plan.as === 'k8s' && plan.preStop?.kind === 'sleep' && plan.preStop.seconds >= plan.stopTimeoutS) {
+    throw new UsageError(`preStop sleeps ${plan.preStop.seconds}s, not less than the grace period ${plan.stopTimeoutS}s: the kubelet would reject it`);
+  }
+  return plan;
+}

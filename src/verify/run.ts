@@ -1,0 +1,257 @@
+/**
+ * `goneat-deploy verify`: runs the image on the local engine the way the
+ * runtime would (no TTY, stdin closed, read-only root, all capabilities
+ * dropped, ports on 127.0.0.1), looks at it, stops it the way compose or the
+ * kubelet would, and measures. The container is labelled and always removed,
+ * also on Ctrl-C.
+ */
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { InterruptedError, UsageError } from '../errors.js';
+import type { Engine } from '../runtime/docker/client.js';
+import { evaluate, type CheckResult, type Observations } from './checks.js';
+import type { VerifyPlan } from './plan.js';
+
+export interface TimelineEvent {
+  /** ms after t0 (negative: before the stop began). */
+  t: number;
+  event: string;
+}
+
+export interface VerifyReport {
+  image: string;
+  as: VerifyPlan['as'];
+  source: VerifyPlan['source'];
+  signal: string;
+  stopTimeoutS: number;
+  passed: boolean;
+  checks: CheckResult[];
+  timeline: TimelineEvent[];
+  exitCode?: number;
+  stopMs?: number;
+}
+
+export const VERIFY_LABEL = 'io.goneat-deploy.verify';
+
+function get(port: number, path: string, timeoutMs: number): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: timeoutMs, headers: { connection: 'close' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+  });
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Rejects when the signal aborts, so a long wait does not hold up cleanup. */
+function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    }),
+  ]);
+}
+
+export async function verifyImage(
+  engine: Engine,
+  plan: VerifyPlan,
+  opts: { signal?: AbortSignal; step?: (message: string) => void } = {},
+): Promise<VerifyReport> {
+  const step = opts.step ?? (() => undefined);
+  const info = await engine.inspectImage(plan.image);
+  if (!info) throw new UsageError(`image ${plan.image} is not on the engine: build it first (goneat-deploy build); verify never pulls`);
+
+  const timeline: TimelineEvent[] = [];
+  const obs: Observations = { started: false, processes: [], imageUser: info.user };
+  const ports = [...new Set([plan.health?.port, plan.inflight?.port].filter((p): p is number => p !== undefined))];
+  const name = `goneat-verify-${randomBytes(4).toString('hex')}`;
+  let id: string | undefined;
+  const began = performance.now();
+  let t0 = 0;
+  const now = () => performance.now() - t0;
+  let finished = false; // ends the background health watch, also when interrupted
+  let deadline: NodeJS.Timeout | undefined;
+
+  try {
+    step(`starting ${plan.image} (read-only root, no TTY, stdin closed, ports on 127.0.0.1)`);
+    id = await engine.runContainer({
+      image: plan.image,
+      name,
+      labels: { [VERIFY_LABEL]: String(process.pid) },
+      stopSignal: plan.signal,
+      stopTimeoutS: plan.stopTimeoutS,
+      ports,
+      readOnly: true,
+    });
+    let state = await engine.containerState(id);
+    const hostPort = (p: number) => state.ports[p];
+
+    // 1. Up and ready.
+    const readyDeadline = performance.now() + 60_000;
+    if (plan.health) {
+      while (performance.now() < readyDeadline) {
+        state = await engine.containerState(id);
+        if (!state.running) break;
+        const ok = await get(hostPort(plan.health.port)!, plan.health.path, 1000).then((r) => r.status === 200, () => false);
+        if (ok) {
+          obs.started = true;
+          obs.readyMs = performance.now() - began;
+          break;
+        }
+        await sleep(100, opts.signal);
+      }
+    } else {
+      await sleep(1500, opts.signal);
+      state = await engine.containerState(id);
+      obs.started = state.running;
+      obs.readyMs = performance.now() - began;
+    }
+    state = await engine.containerState(id);
+    obs.tty = state.tty;
+    obs.openStdin = state.openStdin;
+    obs.readOnly = state.readOnly;
+    if (!state.running) {
+      const logs = (await engine.logs(id, 5)).trim().split('\n').filter(Boolean).pop();
+      obs.startFailure = `exited during start with code ${state.exitCode}${logs ? ` (${logs.slice(0, 160)})` : ''}`;
+    } else if (!obs.started) obs.startFailure = `not healthy within 60 s (${plan.health!.path} on port ${plan.health!.port})`;
+
+    if (state.running) {
+      obs.pid1Pid = state.pid;
+      obs.processes = await engine.processes(id);
+
+      // 2. A request in flight across the stop signal: sent 300 ms before the signal goes out
+      // (compose: before docker stop; k8s: near the end of the preStop hook).
+      let inflight: Promise<void> | undefined;
+      const sendInflight = () => {
+        if (!plan.inflight || !hostPort(plan.inflight.port)) return;
+        obs.inflight = { sentAt: now() };
+        timeline.push({ t: now(), event: `in-flight GET ${plan.inflight.path} sent` });
+        inflight = get(hostPort(plan.inflight.port)!, plan.inflight.path, (plan.stopTimeoutS + 30) * 1000).then(
+          (r) => {
+            obs.inflight = { ...obs.inflight!, doneAt: now(), status: r.status };
+            timeline.push({ t: now(), event: `in-flight GET ${plan.inflight!.path} → ${r.status}` });
+          },
+          (err: NodeJS.ErrnoException) => {
+            obs.inflight = { ...obs.inflight!, doneAt: now(), error: err.code ?? err.message };
+            timeline.push({ t: now(), event: `in-flight GET ${plan.inflight!.path} failed: ${err.code ?? err.message}` });
+          },
+        );
+      };
+      const LEAD_MS = 300;
+      if (plan.as === 'compose') {
+        t0 = performance.now() + LEAD_MS;
+        sendInflight();
+        await sleep(LEAD_MS, opts.signal);
+      } else {
+        t0 = performance.now();
+      }
+
+      // 3. Watch health from now until exit.
+      let exited = false;
+      let signalAt: number | undefined;
+      let killed = false;
+      const healthWatch = (async () => {
+        if (!plan.health) return;
+        const port = hostPort(plan.health.port)!;
+        while (!exited && !finished) {
+          const r = await get(port, plan.health.path, 500).catch(() => undefined);
+          if (r && r.status !== 200 && !obs.healthNotReady && obs.stop === undefined) {
+            const at = now();
+            if (!signalAt || at >= signalAt) {
+              obs.healthNotReady = { at, what: String(r.status) };
+              timeline.push({ t: at, event: `${plan.health.path} → ${r.status} (not ready)` });
+            }
+          }
+          await sleep(25);
+        }
+      })();
+
+      // 4. Stop the way the runtime does.
+      const waiting = engine.waitContainer(id);
+      if (plan.as === 'compose') {
+        timeline.push({ t: 0, event: `docker stop: ${plan.signal}, SIGKILL at +${plan.stopTimeoutS}s` });
+        signalAt = 0;
+        step(`docker stop (${plan.signal}, SIGKILL after ${plan.stopTimeoutS}s)`);
+        void engine.stopContainer(id, plan.stopTimeoutS).catch(() => undefined);
+      } else {
+        timeline.push({ t: 0, event: `pod Terminating; grace period ${plan.stopTimeoutS}s starts` });
+        step(`replaying the kubelet's termination (grace ${plan.stopTimeoutS}s)`);
+        deadline = setTimeout(() => {
+          killed = true;
+          timeline.push({ t: now(), event: 'grace period over: SIGKILL' });
+          void engine.signalContainer(id!, 'SIGKILL');
+        }, plan.stopTimeoutS * 1000);
+        void waiting.finally(() => clearTimeout(deadline));
+        const preStopMs = plan.preStop?.kind === 'sleep' ? plan.preStop.seconds * 1000 : 0;
+        if (plan.preStop?.kind === 'sleep') {
+          timeline.push({ t: now(), event: `preStop: sleep ${plan.preStop.seconds}s (endpoints are removed meanwhile)` });
+          await abortable(Promise.race([sleep(Math.max(0, preStopMs - LEAD_MS)), waiting.then(() => undefined)]), opts.signal);
+          sendInflight();
+          await abortable(Promise.race([sleep(Math.min(LEAD_MS, preStopMs)), waiting.then(() => undefined)]), opts.signal);
+        } else {
+          if (plan.preStop?.kind === 'exec') {
+            timeline.push({ t: now(), event: `preStop: exec ${plan.preStop.command.join(' ')}` });
+            const code = await abortable(engine.execIn(id, plan.preStop.command), opts.signal);
+            timeline.push({ t: now(), event: `preStop exec exited ${code}` });
+          }
+          sendInflight();
+          await sleep(LEAD_MS, opts.signal);
+        }
+        if (!killed) {
+          signalAt = now();
+          timeline.push({ t: signalAt, event: `${plan.signal} to PID 1 (the image's STOPSIGNAL)` });
+          await engine.signalContainer(id, plan.signal);
+        }
+      }
+      const exitCode = await abortable(waiting, opts.signal);
+      const exitAt = now();
+      exited = true;
+      timeline.push({ t: exitAt, event: `exited ${exitCode}` });
+      if (plan.as === 'compose' && exitCode === 137 && exitAt >= plan.stopTimeoutS * 1000 - 250) killed = true;
+      obs.stop = { signalAt: signalAt ?? exitAt, exitAt, exitCode, killed };
+      await abortable(Promise.all([healthWatch, inflight]), opts.signal);
+    }
+  } catch (err) {
+    if (opts.signal?.aborted) throw opts.signal.reason instanceof InterruptedError ? opts.signal.reason : new InterruptedError('SIGINT');
+    throw err;
+  } finally {
+    finished = true;
+    if (deadline) clearTimeout(deadline);
+    if (id) await engine.removeContainer(id).catch(() => undefined);
+  }
+
+  const checks = evaluate(plan, obs);
+  timeline.sort((a, b) => a.t - b.t);
+  return {
+    image: plan.image,
+    as: plan.as,
+    source: plan.source,
+    signal: plan.signal,
+    stopTimeoutS: plan.stopTimeoutS,
+    passed: checks.every((c) => c.status !== 'fail'),
+    checks,
+    timeline,
+    ...(obs.stop ? { exitCode: obs.stop.exitCode, stopMs: Math.round(obs.stop.exitAt) } : {}),
+  };
+}
