@@ -14,6 +14,9 @@ export function commandBuild(ctx: CliContext): Command {
     .option('-t, --tag <tag>', 'image tag, or a whole reference like registry:5000/team/echo:1.2.3')
     .option('--binary <path>', 'use this prebuilt static Linux binary instead of running go build')
     .option('--context-dir <dir>', 'also write the build context here (for a plain `docker build DIR`)')
+    .option('--dockerfile', 'build with the engine\'s builder from the Dockerfile instead of assembling the image (not reproducible)')
+    .option('--platform <list>', 'comma-separated: linux/amd64, linux/arm64 (several need --push)')
+    .option('--push', 'push to the registry in the image reference, with the docker CLI\'s credentials; writes the digest to goneat-deploy.lock.json')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -21,9 +24,11 @@ export function commandBuild(ctx: CliContext): Command {
 Examples:
   goneat-deploy build -C examples/echo
   goneat-deploy build --tag 1.4.0 --json
+  goneat-deploy build --tag registry.example.com/team/echo:1.4.0 --push
+  goneat-deploy build --platform linux/amd64,linux/arm64 --push
   CGO_ENABLED=0 go build -o bin/echo . && goneat-deploy build --binary bin/echo`,
     )
-    .action(async (opts: { dir: string; config: string; tag?: string; binary?: string; contextDir?: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { dir: string; config: string; tag?: string; binary?: string; contextDir?: string; json?: boolean; dockerfile?: boolean; platform?: string; push?: boolean }, cmd: Command) => {
       const verbose = Boolean((cmd.optsWithGlobals() as GlobalOptions).verbose);
       const { loadConfig } = await import('../config/load.js');
       const { buildImage } = await import('../image/build.js');
@@ -36,15 +41,31 @@ Examples:
           ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
           ...(opts.binary !== undefined ? { binary: opts.binary } : {}),
           ...(opts.contextDir !== undefined ? { contextDir: opts.contextDir } : {}),
+          ...(opts.dockerfile ? { dockerfile: true } : {}),
+          ...(opts.push ? { push: true } : {}),
+          ...(opts.platform !== undefined ? { platforms: opts.platform.split(',') } : {}),
+          env: ctx.env,
           signal: ctx.signal,
           progress: makeProgress(ctx, verbose),
         },
         () => connectEngine(ctx, verbose),
       );
+      if (result.digest) {
+        const { lockContent, LOCK_FILE } = await import('../image/lock.js');
+        const { atomicWrite } = await import('../write/writer.js');
+        const path = await import('node:path');
+        const slash = result.image.lastIndexOf('/');
+        const colon = result.image.lastIndexOf(':');
+        const [repository, tag] = colon > slash ? [result.image.slice(0, colon), result.image.slice(colon + 1)] : [result.image, 'latest'];
+        await atomicWrite(
+          path.join(loaded.configDir, LOCK_FILE),
+          lockContent({ repository, tag, digest: result.digest, platforms: result.platforms.map((p) => p.platform) }),
+        );
+      }
       if (opts.json) {
         printJson(ctx, result);
       } else {
-        print(ctx, result.image);
+        print(ctx, result.pinned ?? result.image);
         if (verbose) {
           ctx.stderr.write(
             `› ${result.id} ${mb(result.size)} (binary ${mb(result.binarySize)}, overhead ${mb(result.overhead)}), context ${mb(result.contextBytes)}, ${result.durationMs} ms\n`,

@@ -142,7 +142,20 @@ export const BuildSchema = Type.Object(
     ldflags: Type.Optional(Type.String({ description: 'Go -ldflags. Default "-s -w -buildid=".' })),
     tags: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.]+$' }), { description: 'Go build tags.' })),
     tini: Type.Optional(
-      Type.String({ minLength: 1, description: 'Path to a static tini. Default: $GONEAT_TINI, then /usr/bin/tini-static.' }),
+      Type.Union(
+        [
+          Type.String({ minLength: 1 }),
+          Type.Object(
+            { amd64: Type.Optional(Type.String({ minLength: 1 })), arm64: Type.Optional(Type.String({ minLength: 1 })) },
+            { additionalProperties: false },
+          ),
+        ],
+        {
+          description:
+            'Path to a static tini (for the engine\'s architecture), or one per architecture: {amd64: ..., arm64: ...}. Default: $GONEAT_TINI_<ARCH>, $GONEAT_TINI, then /usr/bin/tini-static for the host\'s architecture.',
+          'x-expected': 'a path, or a map of architecture to path',
+        },
+      ),
     ),
   },
   { additionalProperties: false, description: 'How the binary is obtained: a Go main package built statically, or a prebuilt binary; and where tini comes from.' },

@@ -88,31 +88,38 @@ export function requireArch(binary: CheckedBinary, arch: Arch, role: string, sho
 }
 
 /**
- * Finds tini: the configured path (relative to the config file), then
- * $GONEAT_TINI, then Debian/Ubuntu's /usr/bin/tini-static.
+ * Finds a static tini for `arch`: the configured path (relative to the config
+ * file; a plain string means the engine's own architecture), then
+ * $GONEAT_TINI_<ARCH>, then $GONEAT_TINI and Debian/Ubuntu's
+ * /usr/bin/tini-static when `arch` is the host's.
  */
 export async function findTini(
-  configured: string | undefined,
+  configured: Record<string, string> | undefined,
   configDir: string,
   arch: Arch,
-  env: Record<string, string | undefined> = process.env,
+  opts: { native: boolean; env?: Record<string, string | undefined> } = { native: true },
 ): Promise<Artifact & { source: string }> {
-  const candidates: Array<{ p: string; source: string }> = [];
-  if (configured) candidates.push({ p: path.resolve(configDir, configured), source: 'build.tini' });
-  else if (env[TINI_ENV]) candidates.push({ p: path.resolve(env[TINI_ENV]!), source: `$${TINI_ENV}` });
-  else candidates.push({ p: DEBIAN_TINI_STATIC, source: 'default' });
-  const { p, source } = candidates[0]!;
-  try {
-    await stat(p);
-  } catch {
-    if (source === 'default') {
-      throw new UsageError(
-        `no static tini found at ${DEBIAN_TINI_STATIC}: install it (\`apt-get install tini\`), or set build.tini in the config or ${TINI_ENV}`,
-      );
+  const env = opts.env ?? process.env;
+  const archEnv = `${TINI_ENV}_${arch.toUpperCase()}`;
+  let found: { p: string; source: string } | undefined;
+  if (configured?.[arch]) found = { p: path.resolve(configDir, configured[arch]!), source: `build.tini.${arch}` };
+  else if (configured?.['*'] && opts.native) found = { p: path.resolve(configDir, configured['*']), source: 'build.tini' };
+  else if (env[archEnv]) found = { p: path.resolve(env[archEnv]!), source: `$${archEnv}` };
+  else if (env[TINI_ENV] && opts.native) found = { p: path.resolve(env[TINI_ENV]!), source: `$${TINI_ENV}` };
+  else if (opts.native) {
+    const exists = await stat(DEBIAN_TINI_STATIC).then(() => true, () => false);
+    if (!exists) {
+      throw new UsageError(`no static tini found at ${DEBIAN_TINI_STATIC}: install it (\`apt-get install tini\`), or set build.tini in the config or ${TINI_ENV}`);
     }
+    found = { p: DEBIAN_TINI_STATIC, source: 'default' };
   }
-  const artifact = await checkStaticBinary(p, arch, `tini (${source})`, p);
-  return { ...artifact, source };
+  if (!found) {
+    throw new UsageError(
+      `no static tini for linux/${arch}: set build.tini.${arch} or ${archEnv} (Debian: \`dpkg --add-architecture ${arch} && apt-get update && apt-get download tini:${arch}\`, then \`dpkg-deb -x tini_*_${arch}.deb DIR\` gives DIR/usr/bin/tini-static; scripts/fetch-tini.sh does this)`,
+    );
+  }
+  const artifact = await checkStaticBinary(found.p, arch, `tini (${found.source})`, found.p);
+  return { ...artifact, source: found.source };
 }
 
 export function goArch(engineArch: string): Arch {

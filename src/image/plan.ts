@@ -29,6 +29,8 @@ export interface ImagePlan {
   tag: string;
   dockerfile: RenderedFile;
   entries: ContextEntry[];
+  /** Labels the Dockerfile sets (from the config). */
+  labels: Record<string, string>;
   /** Labels that depend on the build (tini and binary digests), passed to the engine, not written in the Dockerfile. */
   buildLabels: Record<string, string>;
 }
@@ -42,7 +44,8 @@ export function groupFile(gid: number): string {
 }
 
 export function planImage(spec: ServiceSpec, input: { tag: string; binary: Artifact; tini: Artifact }): ImagePlan {
-  const dockerfile = renderDockerfile(spec, imageLabels(spec));
+  const labels = imageLabels(spec);
+  const dockerfile = renderDockerfile(spec, labels);
   const dir = (name: string, mode = 0o755): ContextEntry => ({ name: `${ROOTFS_DIR}/${name}/`, type: 'directory', mode });
   const inline = (name: string, text: string): ContextEntry => {
     const data = Buffer.from(text);
@@ -63,6 +66,7 @@ export function planImage(spec: ServiceSpec, input: { tag: string; binary: Artif
     tag: input.tag,
     dockerfile,
     entries,
+    labels,
     buildLabels: {
       'io.goneat-deploy.tini.sha256': input.tini.sha256,
       'io.goneat-deploy.binary.sha256': input.binary.sha256,

@@ -70,7 +70,8 @@ export interface ServiceSpec {
   framework: 'plain' | 'trpc-go';
   image: { repository: string; tag: string; ref: string; platforms?: string[] };
   build: BinarySource;
-  tini?: string;
+  /** Static tini per architecture ('*': the engine's own), relative to the config file. */
+  tini?: Record<string, string>;
   /** Absolute path of the service binary inside the image. */
   binaryPath: string;
   args: string[];
@@ -425,7 +426,7 @@ export function buildSpec(config: Config): { spec?: ServiceSpec; issues: SpecIss
     framework: config.framework ?? 'plain',
     image,
     build,
-    ...(b.tini !== undefined ? { tini: b.tini } : {}),
+    ...(b.tini !== undefined ? { tini: typeof b.tini === 'string' ? { '*': b.tini } : { ...b.tini } } : {}),
     binaryPath,
     args: [...args],
     entrypoint: [TINI_PATH, '--', binaryPath, ...args],

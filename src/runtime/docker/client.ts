@@ -3,7 +3,7 @@
  * Engine API with the few operations goneat-deploy needs, typed results, and
  * engine errors turned into messages a person can act on.
  */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { DockerUnreachableError, RuntimeError } from '../../errors.js';
 import { discoverEndpoint, type Endpoint } from './endpoint.js';
@@ -189,6 +189,61 @@ export class Engine {
           const m = event.stream && /^Successfully built ([0-9a-f]{12,64})/.exec(event.stream);
           if (m && !id) id = m[1];
           opts.onEvent?.({ ...(event.stream ? { stream: event.stream } : {}), ...(event.status ? { status: event.status } : {}) });
+        },
+      );
+    });
+  }
+
+  /** Loads a `docker save` archive (POST /images/load); errors in the answer stream reject. */
+  async loadImage(archive: Buffer): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.loadImage(Readable.from([archive]), { quiet: true })) as unknown as NodeJS.ReadableStream;
+    } catch (err) {
+      this.wrap(err, 'image load');
+    }
+    await new Promise<void>((resolve, reject) => {
+      let failure: string | undefined;
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => {
+          if (err) return reject(new RuntimeError(`image load: ${engineMessage(err)}`));
+          if (failure) return reject(new RuntimeError(`image load failed in the Docker Engine: ${failure}`));
+          resolve();
+        },
+        (event: { error?: string; errorDetail?: { message?: string } }) => {
+          if (event.errorDetail || event.error) failure ??= (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
+        },
+      );
+    });
+  }
+
+  /** docker push through the engine; resolves with the manifest digest the registry reported. */
+  async pushImage(ref: string, auth: Record<string, string> | undefined, onEvent?: (line: string) => void): Promise<string> {
+    const slash = ref.lastIndexOf('/');
+    const colon = ref.lastIndexOf(':');
+    const [repo, tag] = colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.getImage(repo).push({ tag, ...(auth ? { authconfig: auth } : {}) } as never)) as unknown as NodeJS.ReadableStream;
+    } catch (err) {
+      this.wrap(err, `push ${ref}`);
+    }
+    return await new Promise<string>((resolve, reject) => {
+      let digest: string | undefined;
+      let failure: string | undefined;
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => {
+          if (err) return reject(new RuntimeError(`push ${ref}: ${engineMessage(err)}`));
+          if (failure) return reject(new RuntimeError(`push ${ref} failed: ${failure}`));
+          if (!digest) return reject(new RuntimeError(`push ${ref}: the engine did not report a digest`));
+          resolve(digest);
+        },
+        (event: { status?: string; id?: string; error?: string; errorDetail?: { message?: string }; aux?: { Digest?: string } }) => {
+          if (event.errorDetail || event.error) failure ??= (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
+          if (event.aux?.Digest) digest = event.aux.Digest;
+          if (event.status && onEvent) onEvent(`${event.id ? `${event.id}: ` : ''}${event.status}`);
         },
       );
     });
