@@ -12,6 +12,15 @@ import { commandLint } from './lint.js';
 import { commandVerify } from './verify.js';
 import { VERSION } from '../version.js';
 
+/** Usage errors are one line, like every other error: "goneat-deploy: error: ... (see --help)". */
+function output(ctx: CliContext) {
+  return {
+    writeOut: (s: string) => ctx.stdout.write(s),
+    writeErr: (s: string) => ctx.stderr.write(s),
+    outputError: (s: string, write: (s: string) => void) => write(`goneat-deploy: ${s.trim().replace(/\n+/g, '; ')} (see --help)\n`),
+  };
+}
+
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('goneat-deploy')
     .description(
@@ -20,11 +29,7 @@ export function createProgram(ctx: CliContext): Command {
     )
     .version(VERSION, '-V, --version')
     .option('-v, --verbose', 'print more: the engine in use, build steps, stack traces on errors')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({
-      writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => ctx.stderr.write(s),
-    })
+    .configureOutput(output(ctx))
     .addHelpText(
       'after',
       `
@@ -42,7 +47,7 @@ Examples:
   // Every subcommand reports usage errors through the same path.
   const walk = (c: Command) => {
     c.exitOverride();
-    c.configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+    c.configureOutput(output(ctx));
     c.commands.forEach(walk);
   };
   walk(program);

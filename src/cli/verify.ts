@@ -51,6 +51,7 @@ Examples:
       const { makeProgress } = await import('./progress.js');
       const { UsageError } = await import('../errors.js');
 
+      if (opts.as !== undefined && opts.as !== 'compose' && opts.as !== 'k8s') throw new UsageError(`--as ${opts.as}: expected compose or k8s`);
       const configPath = resolveConfigPath({ dir: opts.dir, config: opts.config }, ctx.cwd);
       const hasConfig = await stat(configPath).then(() => true, () => false);
       const loaded = hasConfig ? await loadConfig({ dir: path.resolve(ctx.cwd, opts.dir), config: opts.config }) : undefined;

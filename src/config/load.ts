@@ -17,7 +17,14 @@ export const CONFIG_FILE = 'goneat-deploy.yaml';
 export function specFromText(file: string, text: string): { spec: ServiceSpec; config: Config } {
   const { source, issues: syntax } = YamlSource.parse(file, text);
   if (syntax.length) throw new ConfigError(syntax);
-  const { config, issues } = validateConfig(source.toJS(), source);
+  let data: unknown;
+  try {
+    data = source.toJS();
+  } catch (err) {
+    // yaml refuses documents whose aliases expand too far (a "billion laughs" file).
+    throw new ConfigError([{ file, line: 1, column: 1, field: '', message: `invalid YAML: ${(err as Error).message}` }]);
+  }
+  const { config, issues } = validateConfig(data, source);
   if (!config) throw new ConfigError(issues);
   const built = buildSpec(config);
   if (!built.spec) {

@@ -79,6 +79,9 @@ function expectedOf(e: ErrorObject): string {
 
 function suggest(key: string, allowed: string[]): string {
   if (allowed.length === 0) return '';
+  // An abbreviation ("repo" for "repository") or a near miss ("drian" for "drain").
+  const prefix = key.length >= 3 ? allowed.find((a) => a.toLowerCase().startsWith(key.toLowerCase())) : undefined;
+  if (prefix) return ` (did you mean "${prefix}"?)`;
   const best = closest(key, allowed);
   const d = distance(key.toLowerCase(), best.toLowerCase());
   return d <= Math.max(2, Math.floor(best.length / 3)) ? ` (did you mean "${best}"?)` : '';
@@ -129,6 +132,16 @@ export function validateConfig(data: unknown, source: YamlSource): { config?: Co
       push(source.issue(path, `expected ${expectedOf(e)}, got ${describeValue(e.data)}`));
     }
   }
+  // A misspelt required key shows up twice (unknown "repo", missing "repository"): keep the one that says both.
+  const suggested = issues.filter((i) => /did you mean "/.test(i.message));
+  const merged = issues.filter((i) => {
+    const m = /^missing required field "(.+)"$/.exec(i.message);
+    if (!m) return true;
+    const parent = i.field;
+    return !suggested.some((u) => u.message.includes(`did you mean "${m[1]}"`) && u.field.startsWith(parent ? `${parent}.` : '') && u.field.split('.').length === (parent ? parent.split('.').length + 1 : 1));
+  });
+  issues.length = 0;
+  issues.push(...merged);
   issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { issues };
 }

@@ -37,20 +37,31 @@ export async function goBuild(input: GoBuildInput): Promise<void> {
   const args = goBuildArgs(input);
   const env = { ...process.env, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: input.arch, GOFLAGS: process.env.GOFLAGS ?? '' };
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('go', args, { cwd: input.dir, env, stdio: ['ignore', 'pipe', 'pipe'], ...(input.signal ? { signal: input.signal } : {}) });
+    // Its own process group, so an interrupt stops go and the compilers it started.
+    const child = spawn('go', args, { cwd: input.dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const onAbort = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      reject(input.signal!.reason);
+    };
+    if (input.signal?.aborted) return onAbort();
+    input.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('close', () => input.signal?.removeEventListener('abort', onAbort));
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') {
         reject(new RuntimeError('go not found on PATH: install Go (Debian: `apt-get install golang-go`) or pass a prebuilt static binary with --binary'));
-      } else if (err.name === 'AbortError') {
-        reject(err);
       } else reject(new RuntimeError(`go build: ${err.message}`));
     });
     child.on('close', (code) => {
       if (code === 0) return resolve();
-      const lines = stderr.trim().split('\n').filter(Boolean);
+      // Go prints "# package" before its errors: lead with the first real error.
+      const lines = stderr.trim().split('\n').filter((l) => l && !l.startsWith('#'));
       reject(
         new RuntimeError(
           `go build of ${input.main} in ${path.relative(process.cwd(), input.dir) || '.'} failed (exit ${code})${lines[0] ? `: ${lines[0]}` : ''}`,
