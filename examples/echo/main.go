@@ -34,6 +34,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -62,7 +63,7 @@ func main() {
 		case "-probe", "--probe":
 			os.Exit(probe(os.Args[2:]))
 		case "-orphan-child":
-			os.Exit(orphanChild())
+			os.Exit(orphanChild(os.Args[2:]))
 		case "-orphan-grandchild":
 			time.Sleep(20 * time.Millisecond)
 			os.Exit(0)
@@ -199,9 +200,9 @@ func registerDebug(admin *http.ServeMux) {
 			panic("debug: panic requested")
 		}()
 	})
-	// /debug/orphans?n=N re-executes this binary N times as a child that
-	// starts a grandchild and exits at once without waiting for it: each
-	// grandchild is orphaned and must be reaped by PID 1 (tini).
+	// /debug/orphans?n=N&batch=B re-executes this binary as children that
+	// each start B grandchildren and exit at once without waiting for them:
+	// N grandchildren are orphaned and must be reaped by PID 1 (tini).
 	admin.HandleFunc("/debug/orphans", func(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(r.URL.Query().Get("n"))
 		if err != nil || n < 1 || n > 100000 {
@@ -213,26 +214,56 @@ func registerDebug(admin *http.ServeMux) {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		failed := 0
-		for i := 0; i < n; i++ {
-			cmd := exec.Command(self, "-orphan-child")
-			if err := cmd.Run(); err != nil {
-				failed++
-			}
+		batch, _ := strconv.Atoi(r.URL.Query().Get("batch"))
+		if batch < 1 || batch > 1000 {
+			batch = 10
 		}
+		parallel, _ := strconv.Atoi(r.URL.Query().Get("parallel"))
+		if parallel < 1 || parallel > 64 {
+			parallel = 4
+		}
+		var failures atomic.Int64
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for p := 0; p < parallel; p++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := range next {
+					if err := exec.Command(self, "-orphan-child", strconv.Itoa(k)).Run(); err != nil {
+						failures.Add(int64(k))
+					}
+				}
+			}()
+		}
+		for left := n; left > 0; left -= batch {
+			k := batch
+			if left < k {
+				k = left
+			}
+			next <- k
+		}
+		close(next)
+		wg.Wait()
+		failed := int(failures.Load())
 		fmt.Fprintf(w, "spawned %d orphan(s), %d failed\n", n-failed, failed)
 	})
 }
 
-// orphanChild starts a grandchild and exits without waiting for it.
-func orphanChild() int {
+// orphanChild starts grandchildren (default 1) and exits without waiting for them.
+func orphanChild(args []string) int {
+	n := 1
+	if len(args) == 1 {
+		n, _ = strconv.Atoi(args[0])
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return 1
 	}
-	cmd := exec.Command(self, "-orphan-grandchild")
-	if err := cmd.Start(); err != nil {
-		return 1
+	for i := 0; i < n; i++ {
+		if err := exec.Command(self, "-orphan-grandchild").Start(); err != nil {
+			return 1
+		}
 	}
 	return 0
 }
