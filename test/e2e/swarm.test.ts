@@ -17,6 +17,7 @@ import { exec, run } from '../helpers/exec.js';
 import { Load, request } from '../helpers/load.js';
 import { echoBinary } from '../helpers/project.js';
 import { ensureSwarm, runningTasks, stackRemove, TaskRouter, updateState } from '../helpers/swarm.js';
+import { record, SOAK } from '../helpers/results.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 
@@ -108,28 +109,34 @@ shutdown: { drain: 7s }
     for (let i = 0; i < 4; i++) expect((await request(router.pick(), '/')).status).toBe(200);
   });
 
-  it('rolls out a new image tag under load with zero failed requests', async () => {
+  const ROLLOUTS = SOAK ? 20 : 3;
+
+  it(`rolls out ${ROLLOUTS} new image tag(s) under load with zero failed requests`, async () => {
     // Steady light load, plus a slow request every 500ms: swarm stops a task ~3s after taking it out
     // of rotation here, so 6s requests are still in flight when the stop signal arrives.
-    const oldContainers = (await run('docker', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`])).trim().split('\n');
+    const firstContainers = (await run('docker', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`])).trim().split('\n');
     const load = new Load(() => router.pick(), { concurrency: 4, pauseMs: 20, openLoop: { everyMs: 500, path: '/slow?ms=6000' } });
     await new Promise((r) => setTimeout(r, 1000));
-    await config('b');
-    await deploy(tagB);
-    await waitFor(
-      'the rollout to complete',
-      async () => {
-        const state = await updateState(service);
-        if (state === 'rollback_completed' || state === 'paused') throw new Error(`update ended ${state}`);
-        const tasks = await runningTasks(service);
-        return state === 'completed' && tasks.length === 2 && tasks.every((t) => t.image === tagB && t.health === 'healthy') ? true : undefined;
-      },
-      120_000,
-      500,
-    );
+    for (let i = 0; i < ROLLOUTS; i++) {
+      const [version, tag] = i % 2 === 0 ? (['b', tagB] as const) : (['a', tagA] as const);
+      await config(version);
+      await deploy(tag);
+      await waitFor(
+        `rollout ${i + 1} to ${tag}`,
+        async () => {
+          const state = await updateState(service);
+          if (state === 'rollback_completed' || state === 'paused') throw new Error(`update ended ${state}`);
+          const tasks = await runningTasks(service);
+          return state === 'completed' && tasks.length === 2 && tasks.every((t) => t.image === tag && t.health === 'healthy') ? true : undefined;
+        },
+        120_000,
+        500,
+      );
+    }
     await new Promise((r) => setTimeout(r, 1000));
     const result = await load.stop();
     console.log(`swarm rollout under load: ${JSON.stringify({ ...result, errors: result.errors.slice(0, 5) })}`);
+    await record('rollouts', { rollouts: ROLLOUTS, replicas: 2, sent: result.sent, completed: result.ok, failed: result.failed, refused: result.refused, badStatus: result.badStatus });
     expect(result.sent).toBeGreaterThan(50);
     expect(result.failed, result.errors.join('\n')).toBe(0);
     expect(result.refused).toBe(0);
@@ -138,7 +145,7 @@ shutdown: { drain: 7s }
     expect(router.seen.size).toBeGreaterThanOrEqual(4); // two old tasks, two new ones served traffic
     // The old tasks really drained requests in flight at their stop signal, and exited 0.
     let drained = 0;
-    for (const c of oldContainers) {
+    for (const c of firstContainers) {
       expect((await run('docker', ['inspect', '--format', '{{.State.ExitCode}}', c])).trim()).toBe('0');
       const m = /draining (\d+) in-flight/.exec(await run('docker', ['logs', c]));
       drained += Number(m?.[1] ?? 0);

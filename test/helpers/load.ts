@@ -3,6 +3,7 @@
  * request (no keep-alive), counting what completed, failed, or was refused.
  */
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 
 export interface LoadResult {
   sent: number;
@@ -29,8 +30,17 @@ export function request(port: number, path: string, timeoutMs = 15_000): Promise
   });
 }
 
+export interface RequestRecord {
+  start: number;
+  end: number;
+  outcome: 'ok' | 'status' | 'refused' | 'failed';
+  detail?: string;
+}
+
 export class Load {
   private running = true;
+  /** Every request, with its start and end (performance.now()). */
+  readonly log: RequestRecord[] = [];
   private readonly workers: Promise<void>[] = [];
   readonly result: LoadResult = { sent: 0, ok: 0, badStatus: 0, refused: 0, failed: 0, errors: [] };
 
@@ -50,19 +60,26 @@ export class Load {
     const portOf = typeof port === 'function' ? port : () => port;
     const once = async (p: string) => {
       this.result.sent++;
+      const start = performance.now();
       try {
         const r = await request(portOf(), p);
-        if (r.status === 200) this.result.ok++;
-        else {
+        if (r.status === 200) {
+          this.result.ok++;
+          this.log.push({ start, end: performance.now(), outcome: 'ok' });
+        } else {
           this.result.badStatus++;
           this.result.errors.push(`status ${r.status}`);
+          this.log.push({ start, end: performance.now(), outcome: 'status', detail: String(r.status) });
         }
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ECONNREFUSED') this.result.refused++;
-        else {
+        if (code === 'ECONNREFUSED') {
+          this.result.refused++;
+          this.log.push({ start, end: performance.now(), outcome: 'refused' });
+        } else {
           this.result.failed++;
           this.result.errors.push(`${code ?? ''} ${(err as Error).message}`);
+          this.log.push({ start, end: performance.now(), outcome: 'failed', detail: code ?? (err as Error).message });
         }
       }
     };
@@ -79,8 +96,11 @@ export class Load {
       this.workers.push(
         (async () => {
           while (this.running) {
+            const before = this.result.ok;
             await once(pathOf());
-            if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
+            // Back off a little after a failure, so a replica that is down is not hammered.
+            if (this.result.ok === before) await new Promise((r) => setTimeout(r, 50));
+            else if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
           }
         })(),
       );

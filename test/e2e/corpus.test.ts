@@ -1,0 +1,67 @@
+/**
+ * Bad input that only a real engine can answer: wrong-architecture binaries,
+ * missing, corrupt or dynamic tini, and a build error the daemon reports
+ * inside its 200 stream. Same contract as test/cli/corpus.test.ts, plus:
+ * no container or image left behind.
+ */
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/runtime/docker/client.js';
+import { RuntimeError } from '../../src/errors.js';
+import { BASE, runBadCase, type BadCase } from '../helpers/corpus.js';
+import { run } from '../helpers/exec.js';
+import { record } from '../helpers/results.js';
+
+async function engineState(): Promise<{ containers: string; images: string }> {
+  return {
+    containers: (await run('docker', ['ps', '-aq'])).trim(),
+    images: (await run('docker', ['images', '-aq'])).trim().split('\n').sort().join('\n'),
+  };
+}
+
+/** A synthetic static arm64 ELF executable (headers only): enough for the architecture check. */
+const ARM64_ELF = (() => {
+  const b = Buffer.alloc(0x200);
+  b.writeUInt32BE(0x7f454c46, 0);
+  b[4] = 2;
+  b[5] = 1;
+  b.writeUInt16LE(2, 16);
+  b.writeUInt16LE(183, 18);
+  b.writeBigUInt64LE(64n, 32);
+  b.writeUInt16LE(56, 54);
+  b.writeUInt16LE(1, 56);
+  b.writeUInt32LE(1, 64);
+  return b;
+})();
+
+const CASES: BadCase[] = [
+  { name: 'a binary for another architecture', files: { 'goneat-deploy.yaml': BASE.replace('/usr/bin/tini-static', './arm64-bin'), 'arm64-bin': ARM64_ELF }, args: (d) => ['build', '-C', d], code: 2, message: /binary \.\/arm64-bin is built for arm64, but the image is linux\/amd64: rebuild it with GOOS=linux GOARCH=amd64/ },
+  { name: 'a missing tini', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {binary: /usr/bin/tini-static, tini: ./tini}') }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) .*tini: no such file/ },
+  { name: 'a corrupt tini', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {binary: /usr/bin/tini-static, tini: ./tini}'), tini: 'not really tini, just some text that is long enough to be read as a header' }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) .* is not an ELF executable/ },
+  { name: 'a dynamically linked tini', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {binary: /usr/bin/tini-static, tini: /usr/bin/tini}') }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) \/usr\/bin\/tini is dynamically linked .* use a static tini such as Debian's \/usr\/bin\/tini-static/ },
+  { name: 'a tini for another architecture', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {binary: /usr/bin/tini-static, tini: ./tini}'), tini: ARM64_ELF }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) .* is built for arm64, but the image is linux\/amd64/ },
+  { name: 'a go build that fails', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {main: .}'), 'go.mod': 'module x\n\ngo 1.19\n', 'main.go': 'package main\n\nfunc main() { undefined() }\n' }, args: (d) => ['build', '-C', d], code: 1, message: /go build of \. in \. failed \(exit 2\): \.\/main\.go:3:15: undefined: undefined$/ },
+];
+
+describe('bad input that reaches the engine', () => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s: one line, right code, nothing left behind', async (_n, c) => {
+    const before = await engineState();
+    await runBadCase(c);
+    expect(await engineState()).toEqual(before);
+  });
+
+  it('a build error inside the daemon\'s 200 stream fails the build with the daemon\'s message', async () => {
+    const before = await engineState();
+    const engine = await Engine.connect();
+    const pack = tar.pack();
+    pack.entry({ name: 'Dockerfile' }, 'FROM scratch\nCOPY missing-file /missing-file\n');
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const c of pack) chunks.push(c as Buffer);
+    const attempt = engine.build(Readable.from([Buffer.concat(chunks)]), { tag: 'goneat-test/broken:x' });
+    await expect(attempt).rejects.toBeInstanceOf(RuntimeError);
+    await expect(attempt).rejects.toThrow(/^image build failed in the Docker Engine: COPY failed: .*missing-file/);
+    expect(await engineState()).toEqual(before);
+  });
+});
