@@ -6,15 +6,21 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
-import { buildSpec, type ServiceSpec } from '../spec/spec.js';
+import { buildSpec, type ServiceSpec, type SpecInputs } from '../spec/spec.js';
+import { parseTrpcConfig } from '../spec/trpc.js';
+import { readFileSync } from 'node:fs';
 import { YamlSource } from './source.js';
 import { validateConfig } from './validate.js';
 import type { Config } from './schema.js';
 
 export const CONFIG_FILE = 'goneat-deploy.yaml';
 
-/** Pure: text → spec, or a ConfigError listing every issue. */
-export function specFromText(file: string, text: string): { spec: ServiceSpec; config: Config } {
+/**
+ * Text → spec, or a ConfigError listing every issue. Pure but for `readAux`,
+ * which the caller gives to read files the config names (trpc_go.yaml),
+ * relative to the config file; it returns undefined when there is none.
+ */
+export function specFromText(file: string, text: string, readAux: (relPath: string) => string | undefined = () => undefined): { spec: ServiceSpec; config: Config } {
   const { source, issues: syntax } = YamlSource.parse(file, text);
   if (syntax.length) throw new ConfigError(syntax);
   let data: unknown;
@@ -26,7 +32,12 @@ export function specFromText(file: string, text: string): { spec: ServiceSpec; c
   }
   const { config, issues } = validateConfig(data, source);
   if (!config) throw new ConfigError(issues);
-  const built = buildSpec(config);
+  let trpc: SpecInputs['trpc'];
+  if (config.framework === 'trpc-go') {
+    const t = readAux(config.trpcConfig ?? 'trpc_go.yaml');
+    trpc = t === undefined ? 'missing' : parseTrpcConfig(t);
+  }
+  const built = buildSpec(config, trpc ? { trpc } : {});
   if (!built.spec) {
     const located: ConfigIssue[] = built.issues.map((i) => source.issue(i.path, i.message));
     throw new ConfigError(located);
@@ -71,6 +82,13 @@ export async function loadConfig(opts: { dir?: string; config?: string }): Promi
     if (code === 'EACCES') throw new UsageError(`${shown}: permission denied`);
     throw new UsageError(`${shown}: cannot read: ${(err as Error).message}`);
   }
-  const { spec, config } = specFromText(shown, text);
+  const dir = path.dirname(configPath);
+  const { spec, config } = specFromText(shown, text, (rel) => {
+    try {
+      return readFileSync(path.resolve(dir, rel), 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
   return { spec, config, configPath, configDir: path.dirname(configPath), displayPath: shown };
 }

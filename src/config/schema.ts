@@ -285,7 +285,13 @@ export const ConfigSchema = Type.Object(
     }),
     description: Type.Optional(Type.String({ maxLength: 200, description: 'One line describing the service.' })),
     framework: Type.Optional(
-      StringEnum(['plain', 'trpc-go'], { description: 'Preset for the service\'s framework. Default "plain".' }),
+      StringEnum(['plain', 'trpc-go'], {
+        description:
+          'Preset for the service\'s framework. "trpc-go" (GoNeat\'s successor) reads trpc_go.yaml: health on the admin port at /is_healthy/, ports from server.service, drain from server.max_close_wait_time (at least 10s), and ships the file in the image at /app/trpc_go.yaml with `-conf` pointing at it. Default "plain".',
+      }),
+    ),
+    trpcConfig: Type.Optional(
+      Type.String({ minLength: 1, description: 'tRPC-Go config file for the trpc-go preset, relative to this file. Default "trpc_go.yaml".' }),
     ),
     image: ImageSchema,
     build: Type.Optional(BuildSchema),

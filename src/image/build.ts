@@ -157,7 +157,7 @@ export async function buildImage(req: BuildRequest, connect: () => Promise<Engin
         binary = await checkStaticBinary(out, arch, 'binary', `built from ${spec.build.main}`);
       }
       const tini = await findTini(spec.tini, configDir, arch, { native: arch === engineArch, env });
-      built.push({ arch, binary, tini: { ...tini, arch }, plan: planImage(spec, { tag: image, binary, tini }) });
+      built.push({ arch, binary, tini: { ...tini, arch }, plan: planImage(spec, { tag: image, binary, tini, configDir }) });
     }
     const local = built.find((b) => b.arch === engineArch) ?? built[0]!;
     if (req.contextDir) {

@@ -4,7 +4,7 @@
  * modification times so the same inputs give the same bytes.
  */
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, copyFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, copyFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -44,8 +44,9 @@ export function packContext(entries: ContextEntry[], mtime: Date = sourceDateEpo
       } else if (e.data) {
         await new Promise<void>((res, rej) => pack.entry({ ...header, type: 'file', size: e.data!.length }, e.data!, (err) => (err ? rej(err) : res())));
       } else {
+        const size = e.size ?? (await stat(e.hostPath!)).size;
         await new Promise<void>((res, rej) => {
-          const sink = pack.entry({ ...header, type: 'file', size: e.size }, (err) => (err ? rej(err) : res()));
+          const sink = pack.entry({ ...header, type: 'file', size }, (err) => (err ? rej(err) : res()));
           pipeline(createReadStream(e.hostPath!), sink).catch(rej);
         });
       }

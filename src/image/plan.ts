@@ -3,6 +3,7 @@
  * turns it into an image. Pure: host files are referenced by path, small
  * files are inline. Never the user's repository, only what the image needs.
  */
+import path from 'node:path';
 import { renderDockerfile, imageLabels, ROOTFS_DIR } from '../render/dockerfile.js';
 import type { RenderedFile } from '../render/header.js';
 import { TINI_PATH, type ServiceSpec } from '../spec/spec.js';
@@ -43,7 +44,7 @@ export function groupFile(gid: number): string {
   return `root:x:0:\nnonroot:x:${gid}:\n`;
 }
 
-export function planImage(spec: ServiceSpec, input: { tag: string; binary: Artifact; tini: Artifact }): ImagePlan {
+export function planImage(spec: ServiceSpec, input: { tag: string; binary: Artifact; tini: Artifact; configDir?: string }): ImagePlan {
   const labels = imageLabels(spec);
   const dockerfile = renderDockerfile(spec, labels);
   const dir = (name: string, mode = 0o755): ContextEntry => ({ name: `${ROOTFS_DIR}/${name}/`, type: 'directory', mode });
@@ -61,7 +62,9 @@ export function planImage(spec: ServiceSpec, input: { tag: string; binary: Artif
     dir('sbin'),
     { name: `${ROOTFS_DIR}${TINI_PATH}`, type: 'file', mode: 0o755, hostPath: input.tini.hostPath, size: input.tini.size },
     dir('tmp', 0o1777),
+    ...spec.files.map((f): ContextEntry => ({ name: `${ROOTFS_DIR}${f.target}`, type: 'file', mode: 0o644, hostPath: path.resolve(input.configDir ?? '.', f.source) })),
   ];
+  entries.sort((a, b) => (a.name === 'Dockerfile' ? -1 : b.name === 'Dockerfile' ? 1 : a.name.localeCompare(b.name)));
   return {
     tag: input.tag,
     dockerfile,

@@ -42,7 +42,7 @@ export function imageLabels(spec: ServiceSpec, extra: Record<string, string> = {
 export function renderDockerfileBody(spec: ServiceSpec, labels: Record<string, string>): string {
   const lines = [
     `# Context (assembled by \`goneat-deploy build\`, or written out with --context-dir):`,
-    `#   ${ROOTFS_DIR}/sbin/tini (static), ${ROOTFS_DIR}${spec.binaryPath} (static Go binary), ${ROOTFS_DIR}/etc/passwd, ${ROOTFS_DIR}/etc/group, ${ROOTFS_DIR}/tmp/`,
+    `#   ${ROOTFS_DIR}/sbin/tini (static), ${ROOTFS_DIR}${spec.binaryPath} (static Go binary), ${ROOTFS_DIR}/etc/passwd, ${ROOTFS_DIR}/etc/group, ${ROOTFS_DIR}/tmp/${spec.files.map((f) => `, ${ROOTFS_DIR}${f.target}`).join('')}`,
     'FROM scratch',
     `COPY ${ROOTFS_DIR}/ /`,
     `USER ${spec.user.uid}:${spec.user.gid}`,

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/duration.js';
 import type { FieldPath } from '../config/source.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
+import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
 
 export interface PortSpec {
   name: string;
@@ -64,6 +65,14 @@ export interface HostSpec {
   logDirectory: string;
 }
 
+/** An extra file shipped in the image (the tRPC-Go config). */
+export interface ImageFile {
+  /** Host path, relative to the config file. */
+  source: string;
+  /** Absolute path in the image. */
+  target: string;
+}
+
 export interface ServiceSpec {
   name: string;
   description?: string;
@@ -74,6 +83,8 @@ export interface ServiceSpec {
   tini?: Record<string, string>;
   /** Absolute path of the service binary inside the image. */
   binaryPath: string;
+  /** Extra files in the image. */
+  files: ImageFile[];
   args: string[];
   /** Image ENTRYPOINT, exec form: tini, "--", the binary, args. */
   entrypoint: string[];
@@ -160,9 +171,44 @@ function parsePublish(v: string | number, issues: SpecIssue[], path: FieldPath):
   return { hostIp, hostPort };
 }
 
+export interface SpecInputs {
+  /** The trpc-go preset's trpc_go.yaml, read by the caller: facts, a parse error, or absent. */
+  trpc?: TrpcFacts | { error: string } | 'missing';
+}
+
+/**
+ * The trpc-go preset: fills what the user left out from trpc_go.yaml. What the
+ * user wrote always wins.
+ */
+function applyPreset(config: Config, inputs: SpecInputs, issues: SpecIssue[]): { config: Config; files: ImageFile[] } {
+  if (config.framework !== 'trpc-go') return { config, files: [] };
+  const file = config.trpcConfig ?? 'trpc_go.yaml';
+  const t = inputs.trpc;
+  if (t === undefined || t === 'missing') {
+    issues.push({ path: config.trpcConfig ? ['trpcConfig'] : ['framework'], message: `the trpc-go preset needs the service's ${file} next to goneat-deploy.yaml (or set trpcConfig)` });
+    return { config, files: [] };
+  }
+  if ('error' in t) {
+    issues.push({ path: config.trpcConfig ? ['trpcConfig'] : ['framework'], message: `${file} ${t.error}` });
+    return { config, files: [] };
+  }
+  const out: Config = { ...config };
+  if (!out.ports) {
+    out.ports = t.services.map((svc, i) => ({ name: i === 0 ? 'rpc' : `rpc${i + 1}`, port: svc.port }));
+    if (t.adminPort && !t.services.some((svc) => svc.port === t.adminPort)) out.ports.push({ name: 'admin', port: t.adminPort });
+  } else if (t.adminPort && !out.ports.some((p) => p.port === t.adminPort)) {
+    out.ports = [...out.ports, { name: out.ports.some((p) => p.name === 'admin') ? 'trpc-admin' : 'admin', port: t.adminPort }];
+  }
+  if (!out.health && t.adminPort) out.health = { port: t.adminPort, path: '/is_healthy/' };
+  if (!out.shutdown?.drain) out.shutdown = { ...out.shutdown, drain: `${t.drainMs}ms` };
+  if (!out.args) out.args = ['-conf', TRPC_CONFIG_IN_IMAGE];
+  return { config: out, files: [{ source: file, target: TRPC_CONFIG_IN_IMAGE }] };
+}
+
 /** Builds the spec; returns every problem found, with the field path it belongs to. */
-export function buildSpec(config: Config): { spec?: ServiceSpec; issues: SpecIssue[] } {
+export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?: ServiceSpec; issues: SpecIssue[] } {
   const issues: SpecIssue[] = [];
+  const { config, files } = applyPreset(userConfig, inputs, issues);
 
   // Image
   const tag = config.image.tag ?? DEFAULTS.tag;
@@ -428,6 +474,7 @@ export function buildSpec(config: Config): { spec?: ServiceSpec; issues: SpecIss
     build,
     ...(b.tini !== undefined ? { tini: typeof b.tini === 'string' ? { '*': b.tini } : { ...b.tini } } : {}),
     binaryPath,
+    files,
     args: [...args],
     entrypoint: [TINI_PATH, '--', binaryPath, ...args],
     env,
