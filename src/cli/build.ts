@@ -35,6 +35,7 @@ Examples:
       const { makeProgress } = await import('./progress.js');
       const { connectEngine } = await import('./engine.js');
       const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
+      const progress = await makeProgress(ctx, verbose);
       const result = await buildImage(
         {
           loaded,
@@ -46,10 +47,14 @@ Examples:
           ...(opts.platform !== undefined ? { platforms: opts.platform.split(',') } : {}),
           env: ctx.env,
           signal: ctx.signal,
-          progress: makeProgress(ctx, verbose),
+          progress,
         },
         () => connectEngine(ctx, verbose),
-      );
+      ).catch((err: unknown) => {
+        progress.end(false);
+        throw err;
+      });
+      progress.end(true);
       if (result.digest) {
         const { lockContent, LOCK_FILE } = await import('../image/lock.js');
         const { atomicWrite } = await import('../write/writer.js');

@@ -10,6 +10,8 @@ import { commandGenerate } from './generate.js';
 import { commandSchema } from './schema.js';
 import { commandLint } from './lint.js';
 import { commandVerify } from './verify.js';
+import { commandInit } from './init.js';
+import { commandCompletion } from './completion.js';
 import { VERSION } from '../version.js';
 
 /** Usage errors are one line, like every other error: "goneat-deploy: error: ... (see --help)". */
@@ -39,11 +41,13 @@ Examples:
   goneat-deploy build -C examples/echo
   goneat-deploy generate compose -C examples/echo -o - | docker compose -f - up -d`,
     );
+  program.addCommand(commandInit(ctx));
   program.addCommand(commandBuild(ctx));
   program.addCommand(commandGenerate(ctx));
   program.addCommand(commandVerify(ctx));
   program.addCommand(commandLint(ctx));
   program.addCommand(commandSchema(ctx));
+  program.addCommand(commandCompletion(ctx, () => program));
   // Every subcommand reports usage errors through the same path.
   const walk = (c: Command) => {
     c.exitOverride();

@@ -72,8 +72,12 @@ Examples:
           ...(opts.successExitCodes !== undefined ? { successExitCodes: opts.successExitCodes } : {}),
         },
       });
-      const progress = makeProgress(ctx, verbose);
-      const report = await verifyImage(engine, plan, { signal: ctx.signal, step: (m) => progress.step(m) });
+      const progress = await makeProgress(ctx, verbose);
+      const report = await verifyImage(engine, plan, { signal: ctx.signal, step: (m) => progress.step(m) }).catch((err: unknown) => {
+        progress.end(false);
+        throw err;
+      });
+      progress.end(true);
       if (opts.json) printJson(ctx, report);
       else ctx.stdout.write(formatReport(report, useColor(ctx) && Boolean(ctx.stdout.isTTY)));
       if (!report.passed) {

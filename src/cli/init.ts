@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { interactive, print, printJson, type CliContext } from './context.js';
+
+interface InitOptions {
+  dir: string;
+  name?: string;
+  main?: string;
+  framework?: string;
+  repository?: string;
+  tag?: string;
+  port?: string[];
+  health?: string;
+  drain?: string;
+  preStop?: string;
+  replicas?: string;
+  yes?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+function parsePorts(list: string[]): Array<{ name: string; port: number }> {
+  return list.flatMap((item) => item.split(',')).filter(Boolean).map((p) => {
+    const m = /^([a-z0-9-]{1,15})=(\d{1,5})$/.exec(p.trim());
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`--port ${p}: expected NAME=PORT like http=8080`);
+    return { name: m[1]!, port: Number(m[2]) };
+  });
+}
+
+function parseHealth(text: string): { port: string | number; path: string } {
+  const m = /^([a-z0-9-]+|\d{1,5})(\/.*)$/.exec(text.trim());
+  if (!m) throw new UsageError(`--health ${text}: expected PORT/PATH or NAME/PATH like admin/is_healthy/`);
+  return { port: /^\d+$/.test(m[1]!) ? Number(m[1]) : m[1]!, path: m[2]! };
+}
+
+export function commandInit(ctx: CliContext): Command {
+  return new Command('init')
+    .description('write a goneat-deploy.yaml for the Go service in this directory: finds the module and its main packages, asks a few questions on a terminal')
+    .option('-C, --dir <dir>', 'the Go project directory', '.')
+    .option('--name <name>', 'service name (default: from the module path)')
+    .option('--main <package>', 'Go main package (default: the first one found)')
+    .option('--framework <name>', 'plain or trpc-go (default: trpc-go when the module uses tRPC-Go or has trpc_go.yaml)')
+    .option('--repository <repo>', 'image repository (default: the name)')
+    .option('--tag <tag>', 'image tag', 'dev')
+    .option('--port <name=port...>', 'ports the service listens on, e.g. --port http=8080 --port admin=9090')
+    .option('--health <port/path>', 'health endpoint, e.g. admin/is_healthy/')
+    .option('--drain <duration>', 'longest time the service needs to finish in-flight work (plain: default 10s)')
+    .option('--pre-stop <duration>', 'Kubernetes preStop delay', '3s')
+    .option('--replicas <n>', 'replicas for swarm and Kubernetes', '2')
+    .option('-y, --yes', 'take the defaults without asking')
+    .option('--force', 'overwrite an existing goneat-deploy.yaml')
+    .option('--json', 'print what was written as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  goneat-deploy init
+  goneat-deploy init -C services/order --yes
+  goneat-deploy init --name echo --port http=8080 --port admin=9090 --health admin/is_healthy/ --drain 5s --yes`,
+    )
+    .action(async (opts: InitOptions) => {
+      const path = await import('node:path');
+      const { stat } = await import('node:fs/promises');
+      const { fileURLToPath } = await import('node:url');
+      const { detect, serviceName } = await import('../init/detect.js');
+      const { renderConfig } = await import('../init/template.js');
+      const { specFromText, CONFIG_FILE, displayPath } = await import('../config/load.js');
+      const { atomicWrite } = await import('../write/writer.js');
+
+      const dir = path.resolve(ctx.cwd, opts.dir);
+      if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) throw new UsageError(`${displayPath(dir, ctx.cwd)}: not a directory`);
+      const target = path.join(dir, CONFIG_FILE);
+      if (!opts.force && (await stat(target).then(() => true, () => false))) {
+        throw new UsageError(`${displayPath(target, ctx.cwd)} already exists; not overwriting it (use --force to replace it)`);
+      }
+      if (opts.framework !== undefined && opts.framework !== 'plain' && opts.framework !== 'trpc-go') throw new UsageError(`--framework ${opts.framework}: expected plain or trpc-go`);
+      const found = await detect(dir);
+      const framework = (opts.framework as 'plain' | 'trpc-go' | undefined) ?? found.framework;
+      const name = opts.name ?? serviceName(found.module ?? path.basename(dir));
+      let answers = {
+        name,
+        framework,
+        repository: opts.repository ?? name,
+        tag: opts.tag ?? 'dev',
+        main: opts.main ?? found.mains[0] ?? '.',
+        ports: opts.port ? parsePorts(opts.port) : framework === 'trpc-go' ? [] : [{ name: 'http', port: 8080 }],
+        ...(opts.health ? { health: parseHealth(opts.health) } : {}),
+        ...(opts.drain ? { drain: opts.drain } : framework === 'plain' ? { drain: '10s' } : {}),
+        ...(opts.preStop ? { preStop: opts.preStop } : {}),
+        replicas: Number(opts.replicas ?? 2),
+      };
+      if (!Number.isInteger(answers.replicas) || answers.replicas < 1) throw new UsageError(`--replicas ${opts.replicas}: expected a whole number >= 1`);
+
+      if (interactive(ctx) && process.stdin.isTTY && !opts.yes) {
+        const { input, select } = await import('@inquirer/prompts');
+        ctx.stderr.write(`Found ${found.module ? `module ${found.module}` : 'no go.mod'}; main package(s): ${found.mains.join(', ') || 'none'}; framework: ${found.framework}.\n`);
+        answers = {
+          ...answers,
+          name: await input({ message: 'Service name (a DNS label)', default: answers.name, validate: (v) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) || 'lower case letters, digits and "-"' }),
+          main: found.mains.length > 1 ? await select({ message: 'Main package', choices: found.mains.map((m) => ({ value: m })) }) : answers.main,
+          framework: await select({
+            message: 'Framework',
+            default: answers.framework,
+            choices: [
+              { value: 'plain' as const, description: 'any Go service: you give ports, health and drain' },
+              { value: 'trpc-go' as const, description: 'reads trpc_go.yaml (must exist here): ports, admin health, close wait' },
+            ],
+          }),
+        };
+        answers.repository = await input({ message: 'Image repository', default: opts.repository ?? answers.name });
+        if (answers.framework === 'plain') {
+          const ports = await input({ message: 'Ports (name=port, comma separated)', default: answers.ports.map((p) => `${p.name}=${p.port}`).join(',') });
+          answers.ports = parsePorts([ports]);
+          answers.drain = await input({ message: 'Drain: the longest your service needs to finish in-flight work', default: answers.drain ?? '10s' });
+        }
+      }
+
+      const text = renderConfig(answers, schemaRef(dir, path, fileURLToPath));
+      // What init writes must load: check it the way every command will.
+      specFromText(CONFIG_FILE, text, (rel) => {
+        try {
+          return readFileSync(path.resolve(dir, rel), 'utf8');
+        } catch {
+          return undefined;
+        }
+      });
+      await atomicWrite(target, text);
+      if (opts.json) printJson(ctx, { path: target, config: text });
+      else {
+        print(ctx, `wrote ${displayPath(target, ctx.cwd)}`);
+        if (interactive(ctx)) ctx.stderr.write(`next: goneat-deploy build${opts.dir !== '.' ? ` -C ${opts.dir}` : ''} && goneat-deploy generate all${opts.dir !== '.' ? ` -C ${opts.dir}` : ''}\n`);
+      }
+    });
+}
+
+/** The installed package's JSON Schema, relative to the project when it can be. */
+function schemaRef(dir: string, path: typeof import('node:path'), fileURLToPath: (u: URL) => string): string {
+  const schema = fileURLToPath(new URL('../../schema/goneat-deploy.schema.json', import.meta.url));
+  const rel = path.relative(dir, schema);
+  return rel.startsWith('..') && rel.split(path.sep).filter((p) => p === '..').length > 3 ? schema : rel.split(path.sep).join('/');
+}

@@ -1,0 +1,66 @@
+/**
+ * What `init` can find out by itself: the Go module, its main packages, the
+ * framework (tRPC-Go by its module path), and trpc_go.yaml's ports and close
+ * wait.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseTrpcConfig, type TrpcFacts } from '../spec/trpc.js';
+
+export interface Detected {
+  module?: string;
+  mains: string[];
+  framework: 'plain' | 'trpc-go';
+  trpc?: TrpcFacts;
+}
+
+const TRPC_MODULES = ['trpc.group/trpc-go/trpc-go', 'git.code.oa.com/trpc-go/trpc-go', 'git.woa.com/trpc-go/trpc-go'];
+const SKIP = new Set(['vendor', 'testdata', 'node_modules', '.git', 'dist']);
+
+async function findMains(root: string, dir = root, depth = 0, out: string[] = []): Promise<string[]> {
+  if (depth > 4) return out;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries.filter((x) => x.isFile() && x.name.endsWith('.go') && !x.name.endsWith('_test.go'))) {
+    const text = await readFile(path.join(dir, e.name), 'utf8').catch(() => '');
+    if (/^package main\b/m.test(text) && /^func main\(\)/m.test(text)) {
+      const rel = path.relative(root, dir);
+      out.push(rel ? `./${rel.split(path.sep).join('/')}` : '.');
+      break;
+    }
+  }
+  for (const e of entries.filter((x) => x.isDirectory() && !SKIP.has(x.name) && !x.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
+    await findMains(root, path.join(dir, e.name), depth + 1, out);
+  }
+  return out;
+}
+
+export async function detect(dir: string): Promise<Detected> {
+  const gomod = await readFile(path.join(dir, 'go.mod'), 'utf8').catch(() => undefined);
+  const module = gomod ? /^module\s+(\S+)/m.exec(gomod)?.[1] : undefined;
+  const framework = gomod && TRPC_MODULES.some((m) => gomod.includes(m)) ? 'trpc-go' : 'plain';
+  const trpcText = await readFile(path.join(dir, 'trpc_go.yaml'), 'utf8').catch(() => undefined);
+  const trpc = trpcText !== undefined ? parseTrpcConfig(trpcText) : undefined;
+  return {
+    ...(module ? { module } : {}),
+    mains: await findMains(dir),
+    framework: framework === 'trpc-go' || (trpc && !('error' in trpc)) ? 'trpc-go' : 'plain',
+    ...(trpc && !('error' in trpc) ? { trpc } : {}),
+  };
+}
+
+/** A DNS label from a module path or directory name: "github.com/acme/Order_Svc" → "order-svc". */
+export function serviceName(from: string): string {
+  const last = from.split('/').filter(Boolean).pop() ?? 'service';
+  const label = last
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  return label || 'service';
+}

@@ -1,0 +1,50 @@
+/**
+ * The goneat-deploy.yaml that `init` writes: commented, with a
+ * yaml-language-server schema line for editor completion. Pure; values are
+ * quoted by the YAML library, so nothing a user types can break the file.
+ */
+import YAML from 'yaml';
+
+export interface InitAnswers {
+  name: string;
+  framework: 'plain' | 'trpc-go';
+  repository: string;
+  tag: string;
+  main: string;
+  ports: Array<{ name: string; port: number }>;
+  health?: { port: string | number; path: string };
+  drain?: string;
+  preStop?: string;
+  replicas: number;
+}
+
+const scalar = (v: string | number) => YAML.stringify(v, { version: '1.1' }).trim();
+
+export function renderConfig(a: InitAnswers, schemaRef: string): string {
+  const lines = [
+    `# yaml-language-server: $schema=${schemaRef}`,
+    '# goneat-deploy: the service runs in the foreground under tini; the runtime detaches, restarts and stops it.',
+    '# Reference: `goneat-deploy schema`. Then: goneat-deploy build && goneat-deploy generate all',
+    `name: ${scalar(a.name)}`,
+    `framework: ${a.framework}${a.framework === 'trpc-go' ? '   # reads trpc_go.yaml: ports, admin health, close wait; ships it in the image' : ''}`,
+    'image:',
+    `  repository: ${scalar(a.repository)}`,
+    `  tag: ${scalar(a.tag)}`,
+    'build:',
+    `  main: ${scalar(a.main)}   # Go main package, built with CGO_ENABLED=0 -trimpath`,
+  ];
+  if (a.ports.length) {
+    lines.push('ports:');
+    for (const p of a.ports) lines.push(`  - { name: ${scalar(p.name)}, port: ${p.port}, publish: ${scalar(`127.0.0.1:${p.port}`)} }`);
+  }
+  if (a.health) {
+    lines.push('health:', `  port: ${scalar(a.health.port)}`, `  path: ${scalar(a.health.path)}`);
+    lines.push('  # command: ["/app/NAME", "-probe", "http://127.0.0.1:PORT/PATH"]   # a compose healthcheck needs a command the scratch image can run');
+  }
+  lines.push('shutdown:', '  signal: SIGTERM   # never SIGHUP or SIGUSR2: see `goneat-deploy lint` GD004');
+  if (a.drain) lines.push(`  drain: ${scalar(a.drain)}   # the longest your service takes to finish in-flight work`);
+  else lines.push('  # drain: comes from trpc_go.yaml (max_close_wait_time, at least 10s)');
+  if (a.preStop) lines.push(`  preStop: ${scalar(a.preStop)}   # Kubernetes: time for endpoints to go not-ready before the signal`);
+  lines.push('user: "65532:65532"   # numeric and non-root', `replicas: ${a.replicas}`);
+  return `${lines.join('\n')}\n`;
+}

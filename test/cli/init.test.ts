@@ -1,0 +1,123 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { specFromText } from '../../src/config/load.js';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'gd-init-'));
+afterAll(() => { if (!process.env.KEEP) rmSync(tmp, { recursive: true, force: true }); });
+
+function goProject(name: string, extra: Record<string, string> = {}): string {
+  const dir = path.join(tmp, name);
+  mkdirSync(path.join(dir, 'cmd', 'server'), { recursive: true });
+  writeFileSync(path.join(dir, 'go.mod'), `module github.com/acme/${name}\n\ngo 1.19\n`);
+  copyFileSync(path.join(ROOT, 'examples/echo/main.go'), path.join(dir, 'cmd', 'server', 'main.go'));
+  for (const [f, c] of Object.entries(extra)) writeFileSync(path.join(dir, f), c);
+  return dir;
+}
+
+const load = (dir: string) =>
+  specFromText('goneat-deploy.yaml', readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8'), (p) => (existsSync(path.join(dir, p)) ? readFileSync(path.join(dir, p), 'utf8') : undefined)).spec;
+
+describe('goneat-deploy init', () => {
+  it('finds the module and its main package, and writes a valid, commented config with a schema line', async () => {
+    const dir = goProject('Order_Svc');
+    const r = await runCli(['init', '-C', dir, '--port', 'http=8080', '--port', 'admin=9090', '--health', 'admin/is_healthy/', '--drain', '5s']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const text = readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=.*schema\/goneat-deploy\.schema\.json$/);
+    const schemaPath = text.split('\n')[0]!.split('$schema=')[1]!;
+    expect(existsSync(path.resolve(dir, schemaPath))).toBe(true);
+    const spec = load(dir);
+    expect(spec.name).toBe('order-svc');
+    expect(spec.build).toMatchObject({ kind: 'go', main: './cmd/server' });
+    expect(spec.health).toMatchObject({ port: 9090, path: '/is_healthy/' });
+    expect(spec.shutdown.drainMs).toBe(5000);
+    // and the rest of the tool takes it
+    expect((await runCli(['generate', 'all', '-C', dir])).code).toBe(0);
+  });
+
+  it('refuses to overwrite an existing config without --force', async () => {
+    const dir = goProject('twice');
+    expect((await runCli(['init', '-C', dir])).code).toBe(0);
+    writeFileSync(path.join(dir, 'goneat-deploy.yaml'), 'name: mine\n');
+    const r = await runCli(['init', '-C', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/goneat-deploy\.yaml already exists; not overwriting it \(use --force/);
+    expect(readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8')).toBe('name: mine\n');
+    expect((await runCli(['init', '-C', dir, '--force'])).code).toBe(0);
+  });
+
+  it('recognizes tRPC-Go and leaves ports, health and drain to trpc_go.yaml', async () => {
+    const dir = goProject('hello', {
+      'trpc_go.yaml': 'server:\n  max_close_wait_time: 20000\n  admin: {port: 11014}\n  service:\n    - {name: trpc.demo.hello.Greeter, port: 8000}\n',
+    });
+    writeFileSync(path.join(dir, 'go.mod'), 'module github.com/acme/hello\n\ngo 1.19\n\nrequire trpc.group/trpc-go/trpc-go v1.0.3\n');
+    expect((await runCli(['init', '-C', dir])).code).toBe(0);
+    const text = readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8');
+    expect(text).toMatch(/^framework: trpc-go/m);
+    const spec = load(dir);
+    expect(spec.ports.map((p) => p.port)).toEqual([8000, 11014]);
+    expect(spec.health?.path).toBe('/is_healthy/');
+    expect(spec.shutdown.drainMs).toBe(20_000);
+    expect(spec.args).toEqual(['-conf', '/app/trpc_go.yaml']);
+  });
+
+  it('asks on a terminal (a real pty, answered through tmux)', async () => {
+    if (spawnSync('sh', ['-c', 'command -v tmux']).status !== 0) throw new Error('tmux is required (scripts/ensure-env.sh installs it)');
+    const dir = goProject('asked');
+    const sock = `gd-init-${process.pid}`;
+    execFileSync('tmux', ['-L', sock, '-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '40', `cd ${dir} && env -u CI TERM=xterm-256color ${process.execPath} ${BIN} init; echo EXIT=$? > done.txt; sleep 10`]);
+    const screen = () => execFileSync('tmux', ['-L', sock, 'capture-pane', '-p'], { encoding: 'utf8' });
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 100; i++) {
+        if (re.test(screen())) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`prompt ${re} not shown:\n${screen()}`);
+    };
+    const keys = (...k: string[]) => execFileSync('tmux', ['-L', sock, 'send-keys', ...k]);
+    try {
+      await waitFor(/Service name/);
+      keys('C-u', 'billing', 'Enter');
+      await waitFor(/Framework/);
+      keys('Enter'); // the detected framework: plain
+      await waitFor(/Image repository/);
+      keys('C-u', 'acme/billing', 'Enter');
+      await waitFor(/Ports/);
+      keys('C-u', 'http=8081', 'Enter');
+      await waitFor(/Drain/);
+      keys('C-u', '7s', 'Enter');
+      for (let i = 0; i < 100 && !existsSync(path.join(dir, 'done.txt')); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(readFileSync(path.join(dir, 'done.txt'), 'utf8').trim()).toBe('EXIT=0');
+    } finally {
+      spawnSync('tmux', ['-L', sock, 'kill-server']);
+    }
+    const spec = load(dir);
+    expect(spec.name).toBe('billing');
+    expect(spec.image.repository).toBe('acme/billing');
+    expect(spec.ports.map((p) => [p.name, p.port])).toEqual([['http', 8081]]);
+    expect(spec.shutdown.drainMs).toBe(7000);
+  });
+});
+
+describe('shell completion', () => {
+  it('bash completes commands, generate targets and options from the real command tree', async () => {
+    const r = await runCli(['completion', 'bash']);
+    expect(r.code).toBe(0);
+    const script = path.join(tmp, 'completion.bash');
+    writeFileSync(script, r.stdout);
+    const complete = (words: string[]) =>
+      execFileSync('bash', ['-c', `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _goneat_deploy; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' }).trim();
+    expect(complete(['goneat-deploy', 'ver'])).toBe('verify');
+    expect(complete(['goneat-deploy', 'generate', 'k']).split(' ')).toEqual(['k8s']);
+    expect(complete(['goneat-deploy', 'generate', 'k8s', '--ch'])).toBe('--check');
+    expect(complete(['goneat-deploy', 'verify', '--a'])).toBe('--as');
+    const zsh = await runCli(['completion', 'zsh']);
+    expect(zsh.stdout).toMatch(/^#compdef goneat-deploy/);
+    expect((await runCli(['completion', 'fish'])).code).toBe(2);
+  });
+});
