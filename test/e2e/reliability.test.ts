@@ -146,7 +146,7 @@ describe('in-flight work survives repeated restarts', () => {
     expect(inflightAtStop.every((r) => r.outcome === 'ok')).toBe(true);
     expect(died.codes).toHaveLength(RESTARTS);
     expect(died.codes.every((c) => c === '0')).toBe(true);
-  });
+  }, SOAK ? 1_800_000 : 180_000);
 });
 
 describe('zombies', () => {
