@@ -129,7 +129,8 @@ func run(o options) int {
 		logger("listen %s: %v", o.adminAddr, err)
 		return 1
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	busy := newConnTracker()
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: busy.track}
 	adminSrv := &http.Server{Handler: admin, ReadHeaderTimeout: 10 * time.Second}
 
 	serveErr := make(chan error, 2)
@@ -165,7 +166,16 @@ func run(o options) int {
 	ctx, cancel := context.WithTimeout(context.Background(), o.drain)
 	defer cancel()
 	logger("closing listeners; draining %d in-flight request(s) for up to %s", inFlight.Load(), o.drain)
-	err = srv.Shutdown(ctx)
+	// Shutdown closes the listeners at once, then polls for idle connections
+	// every 500ms; the tracker reports the moment the last response is
+	// written, so the drain ends when the work does.
+	shutdownDone := make(chan error, 1)
+	go func() { shutdownDone <- srv.Shutdown(ctx) }()
+	select {
+	case err = <-shutdownDone:
+	case <-busy.idle(ctx):
+		err = ctx.Err()
+	}
 	_ = adminSrv.Close()
 	if errors.Is(err, context.DeadlineExceeded) {
 		logger("drain timed out with %d request(s) still in flight", inFlight.Load())
@@ -173,6 +183,55 @@ func run(o options) int {
 	}
 	logger("drained; exiting 0")
 	return 0
+}
+
+// connTracker counts connections that are not idle (new or serving a
+// request), from http.Server's ConnState hook.
+type connTracker struct {
+	mu      sync.Mutex
+	busy    map[net.Conn]bool
+	changed chan struct{}
+}
+
+func newConnTracker() *connTracker {
+	return &connTracker{busy: map[net.Conn]bool{}, changed: make(chan struct{}, 1)}
+}
+
+func (t *connTracker) track(c net.Conn, s http.ConnState) {
+	t.mu.Lock()
+	switch s {
+	case http.StateNew, http.StateActive:
+		t.busy[c] = true
+	case http.StateIdle, http.StateClosed, http.StateHijacked:
+		delete(t.busy, c)
+	}
+	t.mu.Unlock()
+	select {
+	case t.changed <- struct{}{}:
+	default:
+	}
+}
+
+// idle is closed once no connection is busy (or ctx ends).
+func (t *connTracker) idle(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			t.mu.Lock()
+			n := len(t.busy)
+			t.mu.Unlock()
+			if n == 0 {
+				return
+			}
+			select {
+			case <-t.changed:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return done
 }
 
 // registerDebug adds endpoints used by the reliability tests.
