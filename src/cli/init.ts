@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { packageRoot } from '../paths.js';
 import { interactive, print, printJson, type CliContext } from './context.js';
 
 interface InitOptions {
@@ -62,7 +63,6 @@ Examples:
     .action(async (opts: InitOptions) => {
       const path = await import('node:path');
       const { stat } = await import('node:fs/promises');
-      const { fileURLToPath } = await import('node:url');
       const { detect, serviceName } = await import('../init/detect.js');
       const { renderConfig } = await import('../init/template.js');
       const { specFromText, CONFIG_FILE, displayPath } = await import('../config/load.js');
@@ -116,7 +116,7 @@ Examples:
         }
       }
 
-      const text = renderConfig(answers, schemaRef(dir, path, fileURLToPath));
+      const text = renderConfig(answers, schemaRef(dir, path));
       // What init writes must load: check it the way every command will.
       specFromText(CONFIG_FILE, text, (rel) => {
         try {
@@ -135,8 +135,8 @@ Examples:
 }
 
 /** The installed package's JSON Schema, relative to the project when it can be. */
-function schemaRef(dir: string, path: typeof import('node:path'), fileURLToPath: (u: URL) => string): string {
-  const schema = fileURLToPath(new URL('../../schema/goneat-deploy.schema.json', import.meta.url));
+function schemaRef(dir: string, path: typeof import('node:path')): string {
+  const schema = path.join(packageRoot(), 'schema', 'goneat-deploy.schema.json');
   const rel = path.relative(dir, schema);
   return rel.startsWith('..') && rel.split(path.sep).filter((p) => p === '..').length > 3 ? schema : rel.split(path.sep).join('/');
 }

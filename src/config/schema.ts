@@ -14,8 +14,9 @@ function StringEnum<T extends string[]>(values: [...T], options: Record<string, 
   return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
 }
 
-/** RFC 1123 label, as Kubernetes, systemd unit names and compose service names all accept. */
-export const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+import { DNS_LABEL_PATTERN, REPOSITORY_PATTERN, TAG_PATTERN } from './patterns.js';
+
+export { DNS_LABEL_PATTERN, REPOSITORY_PATTERN, TAG_PATTERN };
 
 const Duration = (description: string) =>
   Type.String({
@@ -23,14 +24,6 @@ const Duration = (description: string) =>
     description: `${description} A duration like "500ms", "5s" or "1m30s".`,
     'x-expected': 'a duration like "500ms", "5s" or "1m30s"',
   });
-
-// docker/distribution reference grammar (reference/regexp.go), lower-case path components.
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-// A first component is a registry only with a dot, a port, or "localhost" (as docker decides).
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})+(?::[0-9]+)?|${DOMAIN_COMPONENT}:[0-9]+|localhost)`;
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*';
-export const REPOSITORY_PATTERN = `^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`;
-export const TAG_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 
 /** Kubernetes resource quantity (apimachinery resource.Quantity), decimal and binary suffixes. */
 const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';

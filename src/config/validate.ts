@@ -2,21 +2,18 @@
  * Schema validation with messages a person can act on: which field, what was
  * expected, what was found, and a did-you-mean for misspelt keys.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import type { ConfigIssue } from '../errors.js';
-import { ConfigSchema, type Config } from './schema.js';
+import type { Config } from './schema.js';
+import { precompiledValidator } from './precompiled.js';
+import { compileConfigValidator } from './compile.js';
 import type { FieldPath, YamlSource } from './source.js';
 
 let compiled: ValidateFunction<Config> | undefined;
 
 function validator(): ValidateFunction<Config> {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-    ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
-    ajv.addKeyword({ keyword: 'x-key-expected', schemaType: 'string' });
-    compiled = ajv.compile<Config>(ConfigSchema);
-  }
+  compiled ??= precompiledValidator ?? compileConfigValidator();
   return compiled;
 }
 

@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import { REPOSITORY_PATTERN, TAG_PATTERN } from '../config/schema.js';
+import { REPOSITORY_PATTERN, TAG_PATTERN } from '../config/patterns.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import type { Engine } from '../runtime/docker/client.js';
 import { checkStaticBinary, findTini, goArch, requireArch, type CheckedBinary } from './artifacts.js';

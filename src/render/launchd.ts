@@ -4,13 +4,15 @@
  * it, and on stop launchd sends SIGTERM and SIGKILLs after ExitTimeOut.
  * Built with the plist library, which escapes XML. Pure.
  */
-import plist from 'plist';
+// The builder alone: plist's index also loads its parser and @xmldom (~220 KB) that rendering never needs.
+import { build as buildPlist } from 'plist/lib/build.js';
+import type { PlistValue } from 'plist';
 import type { ServiceSpec } from '../spec/spec.js';
 import { withHeader, type RenderedFile } from './header.js';
 
-export function launchdPlist(spec: ServiceSpec): Record<string, plist.PlistValue> {
+export function launchdPlist(spec: ServiceSpec): Record<string, PlistValue> {
   const h = spec.host;
-  const job: Record<string, plist.PlistValue> = {
+  const job: Record<string, PlistValue> = {
     Label: h.launchdLabel,
     ProgramArguments: [h.binaryPath, ...spec.args],
     WorkingDirectory: h.launchdWorkingDirectory,
@@ -31,6 +33,6 @@ export function launchdPlist(spec: ServiceSpec): Record<string, plist.PlistValue
 }
 
 export function renderLaunchd(spec: ServiceSpec, dir = 'launchd'): RenderedFile {
-  const body = `${plist.build(launchdPlist(spec), { indent: '  ' } as never)}\n`;
+  const body = `${buildPlist(launchdPlist(spec), { indent: '  ' } as never)}\n`;
   return { path: `${dir}/${spec.host.launchdLabel}.plist`, content: withHeader('xml', body) };
 }
