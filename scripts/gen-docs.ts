@@ -1,7 +1,7 @@
-// Regenerates the generated parts of docs/ (lint rule pages) from the compiled CLI (npm run build first).
+// Regenerates the generated parts of docs/ (lint rule pages) from the rules' own docs: npm run docs.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { RULES } from '../dist/lint/rules/index.js';
-import { ruleMarkdown, rulesIndex } from '../dist/lint/docs.js';
+import { RULES } from '../src/lint/rules/index.js';
+import { ruleMarkdown, rulesIndex } from '../src/lint/docs.js';
 
 const dir = new URL('../docs/rules/', import.meta.url);
 mkdirSync(dir, { recursive: true });

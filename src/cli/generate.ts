@@ -13,15 +13,17 @@ interface GenerateOptions {
   check?: boolean;
   force?: boolean;
   json?: boolean;
+  validate?: boolean;
+  recursive?: boolean;
 }
 
 const DEFAULT_OUTPUT: Record<string, string> = { compose: 'compose.yaml', dockerfile: 'Dockerfile', all: 'deploy' };
 
-async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOptions): Promise<void> {
-  const { loadConfig, displayPath } = await import('../config/load.js');
+type Loaded = import('../config/load.js').LoadedConfig;
+
+/** The files one config renders for `targetName`, with absolute paths (or stdout text for -o -). */
+async function renderFor(loaded: Loaded, targetName: string, opts: GenerateOptions, outputBase: string): Promise<RenderedFile[]> {
   const { renderAll, target } = await import('../render/targets.js');
-  const { writeFiles } = await import('../write/writer.js');
-  const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
   const { readLock, pinnedRef } = await import('../image/lock.js');
   // Pin by the digest of the last push when it was of this repository and tag.
   const pinned = opts.image === undefined ? pinnedRef(loaded.spec, await readLock(loaded.configDir)) : undefined;
@@ -29,36 +31,82 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
   const renderOpts = image !== undefined ? { image } : {};
   const t = targetName === 'all' ? undefined : target(targetName)!;
   let files: RenderedFile[] = t ? t.render(loaded.spec, renderOpts) : renderAll(loaded.spec, renderOpts);
-  const single = t?.single ?? false;
-  if (targetName === 'k8s' || targetName === 'all') {
+  if (opts.validate && (targetName === 'k8s' || targetName === 'all')) {
     const { validateK8s } = await import('../render/validate-k8s.js');
     const { k8sObjects } = await import('../render/k8s.js');
     validateK8s(k8sObjects(loaded.spec, renderOpts));
   }
-
-  if (opts.output === '-') {
-    if (opts.check) throw new UsageError('--check compares files on disk; it cannot be used with -o -');
-    if (opts.json) return printJson(ctx, files);
-    if (t?.stdout) ctx.stdout.write(t.stdout(loaded.spec, renderOpts));
-    else if (files.length === 1) ctx.stdout.write(files[0]!.content);
-    else for (const f of files) ctx.stdout.write(`# ==> ${f.path} <==\n${f.content}`);
-    return;
-  }
-
   // Single-file targets: -o names the file. Multi-file: -o names the directory.
+  const out = path.resolve(outputBase, opts.output ?? DEFAULT_OUTPUT[targetName] ?? path.join('deploy', targetName));
+  if (t?.single) return files.map((f) => ({ ...f, path: out }));
+  // One multi-file target: -o DIR holds its files directly (k8s/deployment.yaml → DIR/deployment.yaml).
+  if (t) files = files.map((f) => ({ ...f, path: f.path.split('/').slice(1).join('/') }));
+  return files.map((f) => ({ ...f, path: path.join(out, f.path) }));
+}
+
+const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'vendor', 'deploy']);
+
+/** Every goneat-deploy.yaml under `root` (a monorepo of services). */
+async function findConfigs(root: string, name: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const out: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (depth > 8) return;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (e.isFile() && e.name === name) out.push(path.join(dir, e.name));
+      else if (e.isDirectory() && !SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(path.join(dir, e.name), depth + 1);
+    }
+  };
+  await walk(root, 0);
+  return out.sort();
+}
+
+async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOptions): Promise<void> {
+  const { loadConfig, displayPath } = await import('../config/load.js');
+  const { writeFiles } = await import('../write/writer.js');
+  const { ConfigError } = await import('../errors.js');
   const projectDir = path.resolve(ctx.cwd, opts.dir);
-  const defaultOut = DEFAULT_OUTPUT[targetName] ?? path.join('deploy', targetName);
-  const out = path.resolve(opts.output !== undefined ? ctx.cwd : projectDir, opts.output ?? defaultOut);
-  let outDir = out;
-  if (single) {
-    outDir = path.dirname(out);
-    files = files.map((f) => ({ ...f, path: path.basename(out) }));
-  } else if (t) {
-    // One multi-file target: -o DIR holds its files directly (k8s/deployment.yaml → DIR/deployment.yaml).
-    files = files.map((f) => ({ ...f, path: f.path.split('/').slice(1).join('/') }));
+
+  let files: RenderedFile[] = [];
+  if (opts.recursive) {
+    if (opts.output === '-') throw new UsageError('--recursive writes each service\'s files next to its config; it cannot be used with -o -');
+    if (opts.output !== undefined && path.isAbsolute(opts.output)) throw new UsageError('--recursive takes -o relative to each service\'s directory');
+    const configs = await findConfigs(projectDir, opts.config);
+    if (!configs.length) throw new UsageError(`no ${opts.config} under ${displayPath(projectDir, ctx.cwd)}`);
+    // Load every config before writing anything: one bad service stops all, with every problem listed.
+    const loaded: Loaded[] = [];
+    const problems: import('../errors.js').ConfigIssue[] = [];
+    for (const c of configs) {
+      try {
+        loaded.push(await loadConfig({ dir: path.dirname(c), config: path.basename(c) }));
+      } catch (err) {
+        if (err instanceof ConfigError) problems.push(...err.issues);
+        else throw err;
+      }
+    }
+    if (problems.length) throw new ConfigError(problems);
+    for (const l of loaded) files.push(...(await renderFor(l, targetName, opts, l.configDir)));
+  } else {
+    const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
+    if (opts.output === '-') {
+      if (opts.check) throw new UsageError('--check compares files on disk; it cannot be used with -o -');
+      const { target } = await import('../render/targets.js');
+      const t = targetName === 'all' ? undefined : target(targetName)!;
+      const rendered = await renderFor(loaded, targetName, { ...opts, output: '.' }, projectDir);
+      if (opts.json) return printJson(ctx, rendered.map((f) => ({ ...f, path: path.relative(projectDir, f.path) })));
+      if (t?.stdout) {
+        const image = opts.image ?? (await import('../image/lock.js').then(async (m) => m.pinnedRef(loaded.spec, await m.readLock(loaded.configDir))));
+        ctx.stdout.write(t.stdout(loaded.spec, image !== undefined ? { image } : {}));
+      } else if (rendered.length === 1) ctx.stdout.write(rendered[0]!.content);
+      else for (const f of rendered) ctx.stdout.write(`# ==> ${path.relative(projectDir, f.path)} <==\n${f.content}`);
+      return;
+    }
+    files = await renderFor(loaded, targetName, opts, opts.output !== undefined ? ctx.cwd : projectDir);
   }
+
   const report = await writeFiles(files, {
-    outDir,
+    outDir: '/',
     check: Boolean(opts.check),
     force: Boolean(opts.force),
     display: (p) => displayPath(p, ctx.cwd),
@@ -92,6 +140,8 @@ export function commandGenerate(ctx: CliContext): Command {
       .option('--check', 'do not write; exit 1 and print a diff when files on disk differ')
       .option('--force', 'overwrite files that were not generated by goneat-deploy or were edited by hand')
       .option('--json', 'print what was written (or the rendered files with -o -) as JSON')
+      .option('-r, --recursive', 'every goneat-deploy.yaml under --dir (a monorepo): each service\'s files next to its config')
+      .option('--validate', 'also validate Kubernetes objects against the Kubernetes OpenAPI schema before writing (the test suite does this for every renderer change)')
       .addHelpText(
         'after',
         `

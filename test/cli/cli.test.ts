@@ -207,6 +207,32 @@ describe('generate: runtime targets', () => {
   });
 });
 
+describe('generate --recursive: a monorepo of services', () => {
+  it('writes each service\'s files next to its config, in one run', async () => {
+    const root = await mkdtemp(path.join(dir, 'mono-'));
+    for (const n of ['a', 'b', 'c']) {
+      await mkdir(path.join(root, 'services', n), { recursive: true });
+      await writeFile(path.join(root, 'services', n, 'goneat-deploy.yaml'), GOOD.replace('name: svc', `name: ${n}`));
+    }
+    const r = await runCli(['generate', 'all', '-r', '-C', root]);
+    expect(r.code).toBe(0);
+    for (const n of ['a', 'b', 'c']) expect((await readdir(path.join(root, 'services', n, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);
+    expect((await runCli(['generate', 'all', '-r', '-C', root, '--check'])).code).toBe(0);
+  });
+
+  it('one bad service stops all, with its problem located, and nothing is written', async () => {
+    const root = await mkdtemp(path.join(dir, 'mono-'));
+    for (const n of ['a', 'b']) {
+      await mkdir(path.join(root, n), { recursive: true });
+      await writeFile(path.join(root, n, 'goneat-deploy.yaml'), n === 'b' ? GOOD.replace('drain: 5s', 'drain: soon') : GOOD);
+    }
+    const r = await runCli(['generate', 'all', '-r', '-C', root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/b\/goneat-deploy\.yaml:5:19: shutdown\.drain: expected a duration/);
+    expect(await readdir(path.join(root, 'a'))).toEqual(['goneat-deploy.yaml']);
+  });
+});
+
 describe('the committed generated files', () => {
   it.each([
     [['generate', 'compose', '-C', 'examples/echo', '-o', 'compose.yaml', '--check']],
