@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# npm run bench: side-by-side benchmarks on the local engine; writes docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-env.sh
+node bench/run.mjs

@@ -1,0 +1,37 @@
+/**
+ * The bundle loads lazily: with only bin/, dist/ and schema/ (no
+ * node_modules at all), --help, generate and lint work — everything they need
+ * is bundled — and only the commands that talk to the engine need dockerode.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-bundle-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+for (const d of ['bin', 'dist', 'schema']) cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
+copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+const run = (...args: string[]) => spawnSync(process.execPath, [path.join(dir, 'bin/goneat-deploy.js'), ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, CI: '1', NODE_PATH: '' } });
+
+describe('the bundled CLI without node_modules', () => {
+  it('--help, generate and lint need nothing outside the bundle (dockerode is never loaded)', () => {
+    expect(run('--help').status).toBe(0);
+    mkdirSync(path.join(dir, 'svc'));
+    writeFileSync(path.join(dir, 'svc', 'goneat-deploy.yaml'), 'name: svc\nimage: {repository: example/svc}\nports: [{name: http, port: 8080}]\n');
+    const g = run('generate', 'all', '-C', 'svc');
+    expect(g.stderr).toBe('');
+    expect(g.status).toBe(0);
+    const l = run('lint', 'svc/deploy');
+    expect(l.stdout).toMatch(/no findings/);
+    expect(run('schema').status).toBe(0);
+  });
+
+  it('build needs dockerode, and only build', () => {
+    const b = run('build', '-C', 'svc', '--binary', '/usr/bin/tini-static');
+    expect(b.status).not.toBe(0);
+    expect(b.stderr).toMatch(/dockerode/);
+  });
+});
