@@ -45,11 +45,12 @@ behind it is not listening. With one replica, a restart is downtime; the next ta
 
 ## Zero-downtime rollouts (two replicas, one-node swarm, start-first)
 
-| rollouts | requests | completed 200 | failed | refused | other status |
-| ---: | ---: | ---: | ---: | ---: | ---: |
-| ${rollouts.rollouts} | ${rollouts.sent} | ${rollouts.completed} | ${rollouts.failed} | ${rollouts.refused} | ${rollouts.badStatus} |
+| rollouts | requests | completed 200 | failed | refused | other status | tasks replaced | their exit codes | requests they drained at the stop |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |
+| ${rollouts.rollouts} | ${rollouts.sent} | ${rollouts.completed} | ${rollouts.failed} | ${rollouts.refused} | ${rollouts.badStatus} | ${rollouts.tasksReplaced} | ${rollouts.exitCodes.join(', ')} | ${rollouts.drainedAtStop} |
 
-Every old task drained the slow requests in flight at its stop signal and exited 0. This kernel has no IPVS, so
+The load is 4 clients in a loop plus a 6 s request every 500 ms, so old tasks always have work in
+flight when their stop signal arrives. This kernel has no IPVS, so
 swarm's routing mesh cannot carry traffic here: the stack publishes in host mode and the load goes through a
 stand-in router that follows swarm's task states (see test/e2e/swarm.test.ts).
 

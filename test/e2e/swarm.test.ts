@@ -114,11 +114,14 @@ shutdown: { drain: 7s }
   it(`rolls out ${ROLLOUTS} new image tag(s) under load with zero failed requests`, async () => {
     // Steady light load, plus a slow request every 500ms: swarm stops a task ~3s after taking it out
     // of rotation here, so 6s requests are still in flight when the stop signal arrives.
-    const firstContainers = (await run('docker', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`])).trim().split('\n');
+    const running = async () => (await run('docker', ['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`])).trim().split('\n').filter(Boolean);
+    // Each rollout's replaced containers are checked right after it: swarm prunes old tasks (5 per slot).
+    const replaced: Array<{ exit: string; drained: number }> = [];
     const load = new Load(() => router.pick(), { concurrency: 4, pauseMs: 20, openLoop: { everyMs: 500, path: '/slow?ms=6000' } });
     await new Promise((r) => setTimeout(r, 1000));
     for (let i = 0; i < ROLLOUTS; i++) {
       const [version, tag] = i % 2 === 0 ? (['b', tagB] as const) : (['a', tagA] as const);
+      const old = await running();
       await config(version);
       await deploy(tag);
       await waitFor(
@@ -132,24 +135,26 @@ shutdown: { drain: 7s }
         120_000,
         500,
       );
+      for (const c of old) {
+        await waitFor(`old task ${c} to exit`, async () => ((await run('docker', ['inspect', '--format', '{{.State.Running}}', c])).trim() === 'false' ? true : undefined), 60_000, 200);
+        const m = /draining (\d+) in-flight/.exec(await run('docker', ['logs', c]));
+        replaced.push({ exit: (await run('docker', ['inspect', '--format', '{{.State.ExitCode}}', c])).trim(), drained: Number(m?.[1] ?? 0) });
+      }
     }
     await new Promise((r) => setTimeout(r, 1000));
     const result = await load.stop();
     console.log(`swarm rollout under load: ${JSON.stringify({ ...result, errors: result.errors.slice(0, 5) })}`);
-    await record('rollouts', { rollouts: ROLLOUTS, replicas: 2, sent: result.sent, completed: result.ok, failed: result.failed, refused: result.refused, badStatus: result.badStatus });
+    const drained = replaced.reduce((n, r) => n + r.drained, 0);
+    await record('rollouts', { rollouts: ROLLOUTS, replicas: 2, sent: result.sent, completed: result.ok, failed: result.failed, refused: result.refused, badStatus: result.badStatus, tasksReplaced: replaced.length, exitCodes: [...new Set(replaced.map((r) => r.exit))], drainedAtStop: drained });
     expect(result.sent).toBeGreaterThan(50);
     expect(result.failed, result.errors.join('\n')).toBe(0);
     expect(result.refused).toBe(0);
     expect(result.badStatus).toBe(0);
     expect(result.ok).toBe(result.sent);
     expect(router.seen.size).toBeGreaterThanOrEqual(4); // two old tasks, two new ones served traffic
-    // The old tasks really drained requests in flight at their stop signal, and exited 0.
-    let drained = 0;
-    for (const c of firstContainers) {
-      expect((await run('docker', ['inspect', '--format', '{{.State.ExitCode}}', c])).trim()).toBe('0');
-      const m = /draining (\d+) in-flight/.exec(await run('docker', ['logs', c]));
-      drained += Number(m?.[1] ?? 0);
-    }
+    // Every replaced task exited 0, and they really drained requests in flight at their stop signal.
+    expect(replaced).toHaveLength(2 * ROLLOUTS);
+    expect(replaced.filter((r) => r.exit !== '0')).toEqual([]);
     expect(drained).toBeGreaterThan(0);
   }, SOAK ? 1_800_000 : 180_000);
 });
