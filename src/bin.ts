@@ -10,6 +10,13 @@ import type { CliContext } from './cli/context.js';
 const PREFIX = 'goneat-deploy: ';
 
 export async function main(argv: string[]): Promise<number> {
+  // `goneat-deploy generate k8s -o - | head`: a reader that leaves is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   const controller = new AbortController();
   let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
   const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {

@@ -1,16 +1,14 @@
 import { Command } from 'commander';
 import type { CliContext, GlobalOptions } from './context.js';
-import { print, printJson } from './context.js';
+import { print, printJson, projectOptions } from './context.js';
 
 function mb(bytes: number): string {
   return `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
 export function commandBuild(ctx: CliContext): Command {
-  return new Command('build')
+  return projectOptions(new Command('build'))
     .description('build the service image: static Go binary, tini as PID 1, exec-form entrypoint, STOPSIGNAL, non-root numeric user, no shell')
-    .option('-C, --dir <dir>', 'project directory (where goneat-deploy.yaml is)', '.')
-    .option('-c, --config <file>', 'config file, relative to --dir', 'goneat-deploy.yaml')
     .option('-t, --tag <tag>', 'image tag, or a whole reference like registry:5000/team/echo:1.2.3')
     .option('--binary <path>', 'use this prebuilt static Linux binary instead of running go build')
     .option('--context-dir <dir>', 'also write the build context here (for a plain `docker build DIR`)')

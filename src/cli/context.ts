@@ -15,6 +15,11 @@ export interface GlobalOptions {
   verbose?: boolean;
 }
 
+/** The -C/-c pair every command that reads goneat-deploy.yaml takes. */
+export function projectOptions<T extends import('commander').Command>(cmd: T, dirHelp = 'project directory (where goneat-deploy.yaml is)'): T {
+  return cmd.option('-C, --dir <dir>', dirHelp, '.').option('-c, --config <file>', 'config file, relative to --dir', 'goneat-deploy.yaml') as T;
+}
+
 /** Progress and colour only on an interactive terminal, never in CI or when NO_COLOR is set. */
 export function interactive(ctx: CliContext): boolean {
   return Boolean(ctx.stderr.isTTY) && !ctx.env.CI && ctx.env.TERM !== 'dumb';

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { RenderedFile } from '../render/header.js';
 import { TARGETS } from '../render/targets.js';
-import { print, printJson, type CliContext } from './context.js';
+import { print, printJson, projectOptions, type CliContext } from './context.js';
 
 interface GenerateOptions {
   dir: string;
@@ -130,11 +130,8 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
 export function commandGenerate(ctx: CliContext): Command {
   const generate = new Command('generate').description('write deployment files derived from goneat-deploy.yaml');
   const addTarget = (name: string, description: string, single: boolean) => {
-    generate
-      .command(name)
+    projectOptions(generate.command(name))
       .description(description)
-      .option('-C, --dir <dir>', 'project directory (where goneat-deploy.yaml is)', '.')
-      .option('-c, --config <file>', 'config file, relative to --dir', 'goneat-deploy.yaml')
       .option('-o, --output <path>', single ? `output file, or - for stdout (default: <dir>/${DEFAULT_OUTPUT[name] ?? `deploy/${name}`})` : `output directory, or - for stdout (default: <dir>/${DEFAULT_OUTPUT[name] ?? `deploy/${name}`})`)
       .option('--image <ref>', 'image reference to run (default: repository:tag@digest from goneat-deploy.lock.json after build --push, else image.repository:image.tag)')
       .option('--check', 'do not write; exit 1 and print a diff when files on disk differ')

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { CliContext } from './context.js';
+import { projectOptions, type CliContext } from './context.js';
 
 interface LintOptions {
   dir: string;
@@ -13,11 +13,9 @@ const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'coverage', 'vendor']
 const CANDIDATE = /^(Dockerfile|Containerfile)(\..+)?$|\.(dockerfile|containerfile|ya?ml|service|conf)$/i;
 
 export function commandLint(ctx: CliContext): Command {
-  return new Command('lint')
+  return projectOptions(new Command('lint'), 'project directory (its goneat-deploy.yaml gives the drain)')
     .description('check Dockerfiles, compose files, Kubernetes YAML, systemd units and upstart jobs for signal and shutdown mistakes')
     .argument('[paths...]', 'files or directories (default: the project directory)')
-    .option('-C, --dir <dir>', 'project directory (its goneat-deploy.yaml gives the drain)', '.')
-    .option('-c, --config <file>', 'config file, relative to --dir', 'goneat-deploy.yaml')
     .option('-f, --format <format>', 'text, json or sarif', 'text')
     .option('--drain <duration>', 'the service\'s drain, when there is no goneat-deploy.yaml (e.g. 10s)')
     .addHelpText(

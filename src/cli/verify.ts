@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { RuntimeError } from '../errors.js';
-import { printJson, useColor, type CliContext, type GlobalOptions } from './context.js';
+import { printJson, projectOptions, useColor, type CliContext, type GlobalOptions } from './context.js';
 
 interface VerifyOptions {
   dir: string;
@@ -15,11 +15,9 @@ interface VerifyOptions {
 }
 
 export function commandVerify(ctx: CliContext): Command {
-  return new Command('verify')
+  return projectOptions(new Command('verify'))
     .description('run an image on the local engine and prove how it shuts down: init as PID 1, no TTY, non-root, read-only root, exit 0 within the budget, in-flight work completes, health turns not-ready first')
     .argument('[image]', 'image to verify (default: image.repository:image.tag from goneat-deploy.yaml)')
-    .option('-C, --dir <dir>', 'project directory (where goneat-deploy.yaml is)', '.')
-    .option('-c, --config <file>', 'config file, relative to --dir', 'goneat-deploy.yaml')
     .option('--as <runtime>', 'stop it the way compose (docker stop) or Kubernetes (preStop, signal, SIGKILL at the grace period) does', 'compose')
     .option('--stop-timeout <seconds>', 'override the stop timeout / grace period')
     .option('--signal <signal>', 'override the stop signal')

@@ -14,6 +14,15 @@ export interface BuildEvent {
   status?: string;
 }
 
+interface StreamEvent {
+  stream?: string;
+  status?: string;
+  id?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string; Digest?: string };
+}
+
 export interface ImageInfo {
   id: string;
   size: number;
@@ -169,29 +178,15 @@ export class Engine {
     } catch (err) {
       this.wrap(err, 'image build');
     }
-    return await new Promise<string>((resolve, reject) => {
-      let id: string | undefined;
-      let failure: string | undefined;
-      this.docker.modem.followProgress(
-        stream,
-        (err: Error | null) => {
-          if (err) return reject(new RuntimeError(`image build: ${engineMessage(err)}`));
-          if (failure) return reject(new RuntimeError(`image build failed in the Docker Engine: ${failure}`));
-          if (!id) return reject(new RuntimeError('image build: the engine did not report an image ID'));
-          resolve(id);
-        },
-        (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }) => {
-          if (event.errorDetail || event.error) {
-            failure ??= (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
-            return;
-          }
-          if (event.aux?.ID) id = event.aux.ID;
-          const m = event.stream && /^Successfully built ([0-9a-f]{12,64})/.exec(event.stream);
-          if (m && !id) id = m[1];
-          opts.onEvent?.({ ...(event.stream ? { stream: event.stream } : {}), ...(event.status ? { status: event.status } : {}) });
-        },
-      );
+    let id: string | undefined;
+    await this.follow(stream, { what: 'image build', failedIn: 'image build failed in the Docker Engine' }, (event) => {
+      if (event.aux?.ID) id = event.aux.ID;
+      const m = event.stream && /^Successfully built ([0-9a-f]{12,64})/.exec(event.stream);
+      if (m && !id) id = m[1];
+      opts.onEvent?.({ ...(event.stream ? { stream: event.stream } : {}), ...(event.status ? { status: event.status } : {}) });
     });
+    if (!id) throw new RuntimeError('image build: the engine did not report an image ID');
+    return id;
   }
 
   /** Loads a `docker save` archive (POST /images/load); errors in the answer stream reject. */
@@ -202,20 +197,7 @@ export class Engine {
     } catch (err) {
       this.wrap(err, 'image load');
     }
-    await new Promise<void>((resolve, reject) => {
-      let failure: string | undefined;
-      this.docker.modem.followProgress(
-        stream,
-        (err: Error | null) => {
-          if (err) return reject(new RuntimeError(`image load: ${engineMessage(err)}`));
-          if (failure) return reject(new RuntimeError(`image load failed in the Docker Engine: ${failure}`));
-          resolve();
-        },
-        (event: { error?: string; errorDetail?: { message?: string } }) => {
-          if (event.errorDetail || event.error) failure ??= (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
-        },
-      );
-    });
+    await this.follow(stream, { what: 'image load', failedIn: 'image load failed in the Docker Engine' });
   }
 
   /** docker push through the engine; resolves with the manifest digest the registry reported. */
@@ -229,21 +211,36 @@ export class Engine {
     } catch (err) {
       this.wrap(err, `push ${ref}`);
     }
-    return await new Promise<string>((resolve, reject) => {
-      let digest: string | undefined;
+    let digest: string | undefined;
+    await this.follow(stream, { what: `push ${ref}`, failedIn: `push ${ref} failed` }, (event) => {
+      if (event.aux?.Digest) digest = event.aux.Digest;
+      if (event.status && onEvent) onEvent(`${event.id ? `${event.id}: ` : ''}${event.status}`);
+    });
+    if (!digest) throw new RuntimeError(`push ${ref}: the engine did not report a digest`);
+    return digest;
+  }
+
+  /**
+   * Follows a JSON progress stream (build, load, push). The engine answers 200
+   * and reports failures as `error`/`errorDetail` events inside the stream:
+   * the first one rejects, with the daemon's own message.
+   */
+  private follow(stream: NodeJS.ReadableStream, labels: { what: string; failedIn: string }, onEvent?: (e: StreamEvent) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       let failure: string | undefined;
       this.docker.modem.followProgress(
         stream,
         (err: Error | null) => {
-          if (err) return reject(new RuntimeError(`push ${ref}: ${engineMessage(err)}`));
-          if (failure) return reject(new RuntimeError(`push ${ref} failed: ${failure}`));
-          if (!digest) return reject(new RuntimeError(`push ${ref}: the engine did not report a digest`));
-          resolve(digest);
+          if (err) return reject(new RuntimeError(`${labels.what}: ${engineMessage(err)}`));
+          if (failure) return reject(new RuntimeError(`${labels.failedIn}: ${failure}`));
+          resolve();
         },
-        (event: { status?: string; id?: string; error?: string; errorDetail?: { message?: string }; aux?: { Digest?: string } }) => {
-          if (event.errorDetail || event.error) failure ??= (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
-          if (event.aux?.Digest) digest = event.aux.Digest;
-          if (event.status && onEvent) onEvent(`${event.id ? `${event.id}: ` : ''}${event.status}`);
+        (event: StreamEvent) => {
+          if (event.errorDetail || event.error) {
+            failure ??= (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
+            return;
+          }
+          onEvent?.(event);
         },
       );
     });
