@@ -51,6 +51,10 @@ describe('bad input that reaches the engine', () => {
     expect(await engineState()).toEqual(before);
   });
 
+  it('records the figures', async () => {
+    await record('bad-input-engine', { cases: CASES.length + 1 });
+  });
+
   it('a build error inside the daemon\'s 200 stream fails the build with the daemon\'s message', async () => {
     const before = await engineState();
     const engine = await Engine.connect();
