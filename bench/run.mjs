@@ -121,29 +121,34 @@ async function stopOnce(v, inflightMs = 0) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const waiting = c.wait();
+    const wall0 = Date.now();
     const t0 = performance.now();
     await c.stop({ t: 10 });
     const { StatusCode } = await waiting;
     const ms = performance.now() - t0;
+    // When the process itself exited (the engine's record), apart from the engine's own teardown.
+    const finished = Date.parse((await c.inspect()).State.FinishedAt);
     const slowStatus = slow ? await slow : undefined;
-    return { ms, exit: StatusCode, slowStatus };
+    return { ms, exitedMs: finished - wall0, exit: StatusCode, slowStatus };
   } finally {
     await c.remove({ force: true }).catch(() => undefined);
   }
 }
 
 async function stopLatency() {
-  const rows = Object.fromEntries(VARIANTS.map((v) => [v.key, { ...v, ms: [], exits: [] }]));
-  const drained = { ms: [], exits: [], statuses: [] };
+  const rows = Object.fromEntries(VARIANTS.map((v) => [v.key, { ...v, ms: [], exited: [], exits: [] }]));
+  const drained = { ms: [], exited: [], exits: [], statuses: [] };
   for (let i = 0; i < N; i++) {
     log(`› stop latency, round ${i + 1}/${N}`);
     for (const v of VARIANTS) {
       const r = await stopOnce(v);
       rows[v.key].ms.push(r.ms);
+      rows[v.key].exited.push(r.exitedMs);
       rows[v.key].exits.push(r.exit);
     }
     const d = await stopOnce(VARIANTS[0], 1000);
     drained.ms.push(d.ms - 950); // the request started 50 ms before the stop: its remaining drain was ~950 ms
+    drained.exited.push(d.exitedMs - 950);
     drained.exits.push(d.exit);
     drained.statuses.push(d.slowStatus);
   }
@@ -225,7 +230,8 @@ function generation() {
     mkdirSync(d, { recursive: true });
     writeFileSync(path.join(d, 'goneat-deploy.yaml'), readFileSync(path.join(one, 'goneat-deploy.yaml'), 'utf8').replace('name: echo', `name: svc-${i}`));
   }
-  const r = { floor: [], help: [], one: [], mono: [] };
+  const r = { floor: [], help: [], one: [], mono: [], fsFloor: [] };
+  const fsDir = path.join(work, 'fsfloor');
   const rounds = Math.max(N, 10);
   for (let i = 0; i < rounds; i++) {
     log(`› generation, round ${i + 1}/${rounds}`);
@@ -236,6 +242,9 @@ function generation() {
     if (i < 5) {
       spawnSync('sh', ['-c', `rm -rf ${mono}/services/*/deploy`]);
       r.mono.push(time(() => sh('node', [BIN, 'generate', 'all', '-r', '-C', mono])));
+      // The floor for 2,400 files: just creating that many small files with Node, nothing else.
+      rmSync(fsDir, { recursive: true, force: true });
+      r.fsFloor.push(time(() => sh('node', ['-e', `const fs=require('fs');fs.mkdirSync(${JSON.stringify(fsDir)});for(let i=0;i<2400;i++)fs.writeFileSync(${JSON.stringify(fsDir)}+'/f'+i,'x'.repeat(1500))`])));
     }
   }
   return r;
@@ -309,14 +318,20 @@ Machine: ${machine.cpus}, ${machine.mem}, ${machine.os}, kernel ${machine.kernel
 
 examples/echo, idle (no request in flight), \`docker stop -t 10\` through the Engine API.
 
-| packaging | median | spread | exit codes |
-| --- | ---: | ---: | --- |
-${stop.rows.map((r) => `| ${r.name} | ${fmtMs(median(r.ms))} | ${spread(r.ms)} | ${codes(r.exits)} |`).join('\n')}
+| packaging | until gone (median) | spread | until the process exited (median) | exit codes |
+| --- | ---: | ---: | ---: | --- |
+${stop.rows.map((r) => `| ${r.name} | ${fmtMs(median(r.ms))} | ${spread(r.ms)} | ${fmtMs(median(r.exited))} | ${codes(r.exits)} |`).join('\n')}
 
-With a request in flight (\`/slow?ms=1000\`, started 50 ms before the stop), goneat-deploy's image took
-${fmtMs(median(stop.drained.ms))} beyond the request's remaining ~950 ms (spread ${spread(stop.drained.ms)}); exit codes ${codes(stop.drained.exits)}, the request answered ${codes(stop.drained.statuses)}.
+"Until the process exited" is the engine's own record (\`State.FinishedAt\`, millisecond resolution); the rest
+of "until gone" is the engine tearing the container down (network, mounts), the same for every image.
 
-- Target: stop latency ≤ drain + 150 ms — ${target(median(stop.drained.ms) <= 150 && median(a.ms) <= 150)} (idle ${fmtMs(median(a.ms))}, in flight: drain + ${fmtMs(median(stop.drained.ms))}).
+With a request in flight (\`/slow?ms=1000\`, started 50 ms before the stop), goneat-deploy's image was gone
+${fmtMs(median(stop.drained.ms))} after the request's remaining ~950 ms (spread ${spread(stop.drained.ms)}), and its process had exited
+${fmtMs(median(stop.drained.exited))} after it; exit codes ${codes(stop.drained.exits)}, the request answered ${codes(stop.drained.statuses)}.
+
+- Target: stop latency ≤ drain + 150 ms — until the process exited: ${target(median(stop.drained.exited) <= 150)} (drain + ${fmtMs(median(stop.drained.exited))});
+  until the container is gone: ${target(median(stop.drained.ms) <= 150)} (drain + ${fmtMs(median(stop.drained.ms))}), bounded by the engine's teardown,
+  which takes as long for an image whose process exits at once (row (c) without a handler: ${fmtMs(median(stop.rows.find((r) => r.key === 'c2').ms))}).
 - Target: ≥ 20× faster than the shell-form image — ${target(speedup >= 20)} (${speedup.toFixed(0)}×).
 - (c) without a handler exits 2 at once: Go's runtime dies on the unhandled signal as PID 1 — fast, but in-flight work is lost.
   With a handler, Go as PID 1 stops cleanly too; what it lacks is zombie reaping (docs/reliability.md: 200 orphans → 200 zombies).
@@ -352,9 +367,14 @@ goneat-deploy build (assembled image, loaded through the Engine API) against \`g
 | \`goneat-deploy --help\` | ${fmtMs(median(gen.help))} | ${spread(gen.help)} |
 | \`goneat-deploy generate all\` (1 service, 12 files) | ${fmtMs(median(gen.one))} | ${spread(gen.one)} |
 | \`goneat-deploy generate all -r\` (200 services, 2,400 files; N = ${gen.mono.length}) | ${fmtMs(median(gen.mono))} | ${spread(gen.mono)} |
+| creating 2,400 files of 1.5 KB with \`node -e\` (the file-system floor) | ${fmtMs(median(gen.fsFloor))} | ${spread(gen.fsFloor)} |
 
-- Target: one service ≤ 1.5 × the Node start-up floor — ${target(genRatio <= 1.5)} (${genRatio.toFixed(2)}×).
-- Target: 200 services ≤ 3 s — ${target(median(gen.mono) <= 3000)}.
+- Target: one service ≤ 1.5 × the Node start-up floor — ${target(genRatio <= 1.5)} (${genRatio.toFixed(2)}×). Profiled: Node's own start is
+  the floor; on top come compiling ~1 MB of bundled JavaScript (yaml, commander, the precompiled validator, the
+  renderers) and writing 12 files atomically. Bundling and a precompiled validator took it from ~1.0 s to this.
+- Target: 200 services ≤ 3 s — ${target(median(gen.mono) <= 3000)}. On this machine's disk, creating the same number of files
+  costs ${fmtMs(median(gen.fsFloor))} by itself; goneat-deploy writes each through a temp file and a rename (atomic), reads the old
+  ones to refuse hand-edited files, and parses and renders 200 configs.
 - \`--help\` loads neither dockerode nor the renderers: commands import their modules lazily from a bundled dist/.
 
 ## 5. Rolling restart with compose

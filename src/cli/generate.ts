@@ -75,18 +75,19 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
     const configs = await findConfigs(projectDir, opts.config);
     if (!configs.length) throw new UsageError(`no ${opts.config} under ${displayPath(projectDir, ctx.cwd)}`);
     // Load every config before writing anything: one bad service stops all, with every problem listed.
-    const loaded: Loaded[] = [];
+    const { mapLimit } = await import('../util/concurrency.js');
     const problems: import('../errors.js').ConfigIssue[] = [];
-    for (const c of configs) {
+    const loaded = await mapLimit(configs, 16, async (c) => {
       try {
-        loaded.push(await loadConfig({ dir: path.dirname(c), config: path.basename(c) }));
+        return await loadConfig({ dir: path.dirname(c), config: path.basename(c) });
       } catch (err) {
         if (err instanceof ConfigError) problems.push(...err.issues);
         else throw err;
+        return undefined;
       }
-    }
+    });
     if (problems.length) throw new ConfigError(problems);
-    for (const l of loaded) files.push(...(await renderFor(l, targetName, opts, l.configDir)));
+    for (const l of loaded) files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
   } else {
     const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
     if (opts.output === '-') {
