@@ -56,8 +56,7 @@ async function until(fn, ms = 30000) {
   throw new Error('timed out');
 }
 function dockerBuild(dir, tag, extra = []) {
-  sh('docker', ['build', '-q', ...extra, '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
-  images.push(tag);
+  images.push(tag, sh('docker', ['build', '-q', ...extra, '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } }).trim());
 }
 
 // ------------------------------------------------------------------ setup
@@ -72,7 +71,7 @@ function setup() {
   mkdirSync(proj);
   writeFileSync(path.join(proj, 'goneat-deploy.yaml'), readFileSync(path.join(ROOT, 'examples/echo/goneat-deploy.yaml'), 'utf8').replace('main: .', `binary: ${JSON.stringify(echo)}`).replace('tag: dev', 'tag: bench'));
   const built = JSON.parse(sh('node', [BIN, 'build', '-C', proj, '--json']));
-  images.push(built.image);
+  images.push(built.image, built.id);
 
   // (b) shell form, busybox-static as /bin/sh: `ENTRYPOINT /app/echo; echo exited` keeps the shell as PID 1
   const b = path.join(work, 'shellform');
@@ -187,9 +186,10 @@ function buildTimes() {
   );
   const plainBuild = (gocache, nocache) => {
     sh('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s -w -buildid=', '-o', path.join(plain, 'rootfs/app/echo'), '.'], { cwd: src, env: { ...process.env, CGO_ENABLED: '0', GOCACHE: gocache } });
-    sh('docker', ['build', '-q', ...(nocache ? ['--no-cache'] : []), '-t', 'goneat-bench/plain:1', plain], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    images.push(sh('docker', ['build', '-q', ...(nocache ? ['--no-cache'] : []), '-t', 'goneat-bench/plain:1', plain], { env: { ...process.env, DOCKER_BUILDKIT: '0' } }).trim());
   };
-  const goneatBuild = (gocache) => sh('node', [BIN, 'build', '-C', src], { env: { ...process.env, GOCACHE: gocache, CI: '1' } });
+  // Every build's image ID is kept, so the ones a later build untags are removed at the end too.
+  const goneatBuild = (gocache) => images.push(JSON.parse(sh('node', [BIN, 'build', '-C', src, '--json'], { env: { ...process.env, GOCACHE: gocache, CI: '1' } })).id);
   const touch = (i) => {
     const f = path.join(src, 'main.go');
     writeFileSync(f, readFileSync(f, 'utf8').replace(/fmt\.Fprintln\(w, "ok[^"]*"\)/, `fmt.Fprintln(w, "ok ${i}")`));
@@ -259,7 +259,7 @@ async function rolling() {
   for (const t of tags) {
     writeFileSync(path.join(dir, 'goneat-deploy.yaml'), cfg.replace('tag: dev', `tag: ${t}`));
     const b = JSON.parse(sh('node', [BIN, 'build', '-C', dir, '--json']));
-    images.push(b.image);
+    images.push(b.image, b.id);
   }
   const compose = spawnSync('docker', ['compose', 'version']).status === 0 ? ['docker', 'compose'] : ['docker-compose'];
   const project = `gdbench${process.pid}`;
