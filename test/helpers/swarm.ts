@@ -6,10 +6,13 @@ import { waitFor } from './docker.js';
 export async function ensureSwarm(): Promise<{ leave: () => Promise<void> }> {
   const state = (await run('docker', ['info', '--format', '{{.Swarm.LocalNodeState}}'])).trim();
   if (state === 'active') return { leave: async () => undefined };
+  const hadGwBridge = (await exec('docker', ['network', 'inspect', 'docker_gwbridge'])).code === 0;
   await run('docker', ['swarm', 'init', '--advertise-addr', '127.0.0.1']);
   return {
     leave: async () => {
       await exec('docker', ['swarm', 'leave', '--force']);
+      // swarm init creates docker_gwbridge and leaving does not remove it.
+      if (!hadGwBridge) await exec('docker', ['network', 'rm', 'docker_gwbridge']);
     },
   };
 }
