@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-env.sh
+# esbuild bundles without type checking: tsc is the type gate.
+npm run --silent typecheck
 npx vitest run --project unit "$@"
 npx vitest run --project e2e "$@"
