@@ -10,7 +10,6 @@ import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseElf } from '../../src/image/elf.js';
 import { RegistryClient } from '../../src/image/registry.js';
@@ -19,29 +18,12 @@ import { inspect, removeDir, TEST_REPO, uid } from '../helpers/docker.js';
 import { exec, run } from '../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { echoBinary } from '../helpers/project.js';
+import { untar } from '../helpers/tar.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
-
-function untar(buf: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    const files = new Map<string, Buffer>();
-    const ex = tar.extract();
-    ex.on('entry', (h, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
-      stream.on('end', () => {
-        files.set(h.name, Buffer.concat(chunks));
-        next();
-      });
-    });
-    ex.on('finish', () => resolve(files));
-    ex.on('error', reject);
-    ex.end(buf);
-  });
-}
 
 describe('reproducible images', () => {
   it('building examples/echo twice from source gives the same image ID, byte for byte', async () => {

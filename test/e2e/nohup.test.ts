@@ -12,11 +12,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { compose, composeDown, composeRun, inspect, removeDir, TEST_PREFIX, uid, waitFor } from '../helpers/docker.js';
+import { compose, composeRun, inspect, removeDir, TEST_PREFIX, uid, waitFor } from '../helpers/docker.js';
 import { exec, run } from '../helpers/exec.js';
 import { request } from '../helpers/load.js';
-import { echoBinary, echoProject } from '../helpers/project.js';
+import { echoBinary, echoComposeProject } from '../helpers/project.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -82,14 +81,8 @@ describe('the nohup bug, reproduced in a pseudo-terminal', () => {
 
 describe('the fix: compose up -d from a terminal that then hangs up', () => {
   it('the service keeps running and received no signal', async () => {
-    const p = await echoProject({ args: ['-drain', '5s', '-legacy-sighup'] });
-    cleanups.push(() => removeDir(p.dir));
-    cleanups.push(async () => void (await exec('docker', ['rmi', '-f', p.image])));
-    expect((await runCli(['build', '-C', p.dir])).code).toBe(0);
-    expect((await runCli(['generate', 'compose', '-C', p.dir])).code).toBe(0);
-    const file = path.join(p.dir, 'compose.yaml');
-    const project = `${TEST_PREFIX}${uid()}`;
-    cleanups.push(() => composeDown(project, file));
+    const p = await echoComposeProject(cleanups, { args: ['-drain', '5s', '-legacy-sighup'] });
+    const { file, project } = p;
 
     // Even with the old framework's SIGHUP subscription (-legacy-sighup), nothing reaches it.
     const term = await terminal();

@@ -6,17 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { composeDown, composeRun, inspect, removeDir, TEST_PREFIX, uid, waitFor } from '../helpers/docker.js';
+import { composeRun, inspect, TEST_PREFIX, uid, waitFor } from '../helpers/docker.js';
 import { exec, run } from '../helpers/exec.js';
 import { Load, request } from '../helpers/load.js';
-import { echoBinary } from '../helpers/project.js';
+import { echoComposeProject } from '../helpers/project.js';
 import { record, SOAK } from '../helpers/results.js';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -25,35 +21,8 @@ afterAll(async () => {
 
 /** A compose project of the echo image on fixed 127.0.0.1 ports (a restart keeps them). */
 async function service(args: string[]): Promise<{ dir: string; file: string; project: string; http: number; admin: number; container: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'gdt-rel-'));
-  cleanups.push(() => removeDir(dir));
   const http = 20000 + Math.floor(Math.random() * 9000) * 2;
-  const tag = `rel-${uid()}`;
-  const image = `goneat-test/echo:${tag}`;
-  await writeFile(
-    path.join(dir, 'goneat-deploy.yaml'),
-    `name: echo
-image: { repository: goneat-test/echo, tag: ${tag} }
-build: { binary: ${JSON.stringify(await echoBinary())} }
-args: ${JSON.stringify(args)}
-ports:
-  - { name: http, port: 8080, publish: "127.0.0.1:${http}" }
-  - { name: admin, port: 9090, publish: "127.0.0.1:${http + 1}" }
-health:
-  port: admin
-  path: /is_healthy/
-  command: ["/app/echo", "-probe", "http://127.0.0.1:9090/is_healthy/"]
-  interval: 1s
-  timeout: 1s
-shutdown: { drain: 5s }
-`,
-  );
-  cleanups.push(async () => void (await exec('docker', ['rmi', '-f', image])));
-  expect((await runCli(['build', '-C', dir])).code).toBe(0);
-  expect((await runCli(['generate', 'compose', '-C', dir])).code).toBe(0);
-  const file = path.join(dir, 'compose.yaml');
-  const project = `${TEST_PREFIX}${uid()}`;
-  cleanups.push(() => composeDown(project, file));
+  const { dir, file, project } = await echoComposeProject(cleanups, { tag: `rel-${uid()}`, args, http: `127.0.0.1:${http}`, admin: `127.0.0.1:${http + 1}` });
   await composeRun(project, file, ['up', '-d']);
   const container = (await composeRun(project, file, ['ps', '-q', 'echo'])).trim();
   await healthy(http + 1);

@@ -5,20 +5,15 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import {
   compose,
-  composeDown,
   composeRun,
 
   hostPort,
   httpGet,
   inspect,
-  removeDir,
-  TEST_PREFIX,
   TEST_REPO,
   top,
   uid,
@@ -26,49 +21,13 @@ import {
   waitHealthy,
 } from '../helpers/docker.js';
 import { exec, run } from '../helpers/exec.js';
-import { echoProject } from '../helpers/project.js';
+import { echoComposeProject } from '../helpers/project.js';
+import { imageFiles } from '../helpers/tar.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
-
-/** Lists the paths in an image's layers (from `docker save`), exactly what the image holds. */
-async function imageFiles(image: string): Promise<string[]> {
-  const entries = new Map<string, Buffer>();
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: unknown) => void chunks.push(c as Buffer));
-    stream.on('end', () => {
-      entries.set(header.name, Buffer.concat(chunks));
-      next();
-    });
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    extract.on('finish', () => resolve());
-    extract.on('error', reject);
-  });
-  spawn('docker', ['save', image]).stdout.pipe(extract);
-  await done;
-  const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as Array<{ Layers: string[] }>;
-  const files: string[] = [];
-  for (const layer of manifest[0]!.Layers) {
-    const inner = tar.extract();
-    inner.on('entry', (header, stream, next) => {
-      files.push(header.name);
-      stream.on('end', next);
-      stream.resume();
-    });
-    const finished = new Promise<void>((resolve, reject) => {
-      inner.on('finish', () => resolve());
-      inner.on('error', reject);
-    });
-    inner.end(entries.get(layer)!);
-    await finished;
-  }
-  return files;
-}
 
 describe('goneat-deploy build of examples/echo (from Go source)', () => {
   const image = `${TEST_REPO}/echo:build-${uid()}`;
@@ -118,18 +77,11 @@ describe('docker compose up -d with the generated compose file', () => {
   let adminPort: number;
 
   beforeAll(async () => {
-    const p = await echoProject();
-    cleanups.push(() => removeDir(p.dir));
-    cleanups.push(async () => void (await exec('docker', ['rmi', '-f', p.image])));
-    const b = await runCli(['build', '-C', p.dir]);
-    expect(b.stderr).toBe('');
-    expect(b.code).toBe(0);
-    expect(b.stdout.trim()).toBe(p.image);
-    composeFile = path.join(p.dir, 'compose.yaml');
-    const g = await runCli(['generate', 'compose', '-C', p.dir]);
-    expect(g.code).toBe(0);
-    project = `${TEST_PREFIX}${uid()}`;
-    cleanups.push(() => composeDown(project, composeFile));
+    const p = await echoComposeProject(cleanups);
+    expect(p.build.stderr).toBe('');
+    expect(p.build.stdout.trim()).toBe(p.image);
+    composeFile = p.file;
+    project = p.project;
     await composeRun(project, composeFile, ['up', '-d']);
     container = (await composeRun(project, composeFile, ['ps', '-q', 'echo'])).trim();
     httpPort = await hostPort(container, 8080);
@@ -178,17 +130,10 @@ describe('docker compose up -d with the generated compose file', () => {
 
 describe('foreground mode: docker compose up, attached, then Ctrl-C', () => {
   it('stops the service gracefully with exit 0', async () => {
-    const p = await echoProject();
-    cleanups.push(() => removeDir(p.dir));
-    cleanups.push(async () => void (await exec('docker', ['rmi', '-f', p.image])));
-    expect((await runCli(['build', '-C', p.dir])).code).toBe(0);
-    expect((await runCli(['generate', 'compose', '-C', p.dir])).code).toBe(0);
-    const file = path.join(p.dir, 'compose.yaml');
-    const project = `${TEST_PREFIX}${uid()}`;
-    cleanups.push(() => composeDown(project, file));
+    const { dir, file, project } = await echoComposeProject(cleanups);
 
     const [cmd, ...pre] = await compose();
-    const up = spawn(cmd!, [...pre, '-p', project, '-f', file, 'up', '--no-color'], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const up = spawn(cmd!, [...pre, '-p', project, '-f', file, 'up', '--no-color'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     up.stdout.on('data', (d: Buffer) => (output += d.toString()));
     up.stderr.on('data', (d: Buffer) => (output += d.toString()));

@@ -15,7 +15,7 @@ import { runCli } from '../helpers/cli.js';
 import { removeDir, TEST_PREFIX, TEST_REPO, uid, waitFor } from '../helpers/docker.js';
 import { exec, run } from '../helpers/exec.js';
 import { Load, request } from '../helpers/load.js';
-import { echoBinary } from '../helpers/project.js';
+import { echoConfig } from '../helpers/project.js';
 import { ensureSwarm, runningTasks, stackRemove, TaskRouter, updateState } from '../helpers/swarm.js';
 import { record, SOAK } from '../helpers/results.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -39,24 +39,7 @@ describe('docker stack deploy with the generated stack file', () => {
     // close-wait: keep accepting for 2s after the stop signal while the ingress drops the task (tRPC-Go's close_wait_time).
     await writeFile(
       path.join(dir, 'goneat-deploy.yaml'),
-      `name: echo
-image: { repository: ${TEST_REPO}/echo, tag: ${version} }
-build: { binary: ${JSON.stringify(await echoBinary())} }
-args: ["-drain", "5s", "-close-wait", "2s"]
-replicas: 2
-swarm: { publishMode: host }
-ports:
-  - { name: http, port: 8080, publish: 0 }
-  - { name: admin, port: 9090 }
-health:
-  port: admin
-  path: /is_healthy/
-  command: ["/app/echo", "-probe", "http://127.0.0.1:9090/is_healthy/"]
-  interval: 1s
-  timeout: 1s
-  startPeriod: 10s
-shutdown: { drain: 7s }
-`,
+      await echoConfig({ tag: version, args: ['-drain', '5s', '-close-wait', '2s'], replicas: 2, extra: 'swarm: { publishMode: host }', http: 0, admin: undefined, startPeriod: '10s', drain: '7s' }),
     );
   }
 

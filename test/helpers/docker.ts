@@ -5,7 +5,7 @@
  * also after a failure.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { exec, run } from './exec.js';
