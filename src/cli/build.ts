@@ -57,9 +57,8 @@ Examples:
         const { lockContent, LOCK_FILE } = await import('../image/lock.js');
         const { atomicWrite } = await import('../write/writer.js');
         const path = await import('node:path');
-        const slash = result.image.lastIndexOf('/');
-        const colon = result.image.lastIndexOf(':');
-        const [repository, tag] = colon > slash ? [result.image.slice(0, colon), result.image.slice(colon + 1)] : [result.image, 'latest'];
+        const { splitTag } = await import('../image/reference.js');
+        const { repository, tag } = splitTag(result.image);
         await atomicWrite(
           path.join(loaded.configDir, LOCK_FILE),
           lockContent({ repository, tag, digest: result.digest, platforms: result.platforms.map((p) => p.platform) }),

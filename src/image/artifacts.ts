@@ -98,7 +98,7 @@ export async function findTini(
   configDir: string,
   arch: Arch,
   opts: { native: boolean; env?: Record<string, string | undefined> } = { native: true },
-): Promise<Artifact & { source: string }> {
+): Promise<CheckedBinary & { source: string }> {
   const env = opts.env ?? process.env;
   const archEnv = `${TINI_ENV}_${arch.toUpperCase()}`;
   let found: { p: string; source: string } | undefined;

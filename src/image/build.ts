@@ -22,6 +22,7 @@ import { credentialsFor, registryOf } from './credentials.js';
 import type { Arch } from './elf.js';
 import { goBuild } from './gobuild.js';
 import { planImage, type ImagePlan } from './plan.js';
+import { splitTag } from './reference.js';
 import { RegistryClient, splitRef } from './registry.js';
 
 export interface Progress {
@@ -87,9 +88,7 @@ export function resolveTag(repository: string, defaultTag: string, tag?: string)
     if (!new RegExp(TAG_PATTERN).test(tag)) throw bad();
     return `${repository}:${tag}`;
   }
-  const slash = tag.lastIndexOf('/');
-  const colon = tag.lastIndexOf(':');
-  const [repo, t] = colon > slash ? [tag.slice(0, colon), tag.slice(colon + 1)] : [tag, 'latest'];
+  const { repository: repo, tag: t } = splitTag(tag);
   if (!new RegExp(REPOSITORY_PATTERN).test(repo) || !new RegExp(TAG_PATTERN).test(t)) throw bad();
   return `${repo}:${t}`;
 }
@@ -157,7 +156,7 @@ export async function buildImage(req: BuildRequest, connect: () => Promise<Engin
         binary = await checkStaticBinary(out, arch, 'binary', `built from ${spec.build.main}`);
       }
       const tini = await findTini(spec.tini, configDir, arch, { native: arch === engineArch, env });
-      built.push({ arch, binary, tini: { ...tini, arch }, plan: planImage(spec, { tag: image, binary, tini, configDir }) });
+      built.push({ arch, binary, tini, plan: planImage(spec, { tag: image, binary, tini, configDir }) });
     }
     const local = built.find((b) => b.arch === engineArch) ?? built[0]!;
     if (req.contextDir) {

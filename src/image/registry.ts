@@ -6,6 +6,7 @@
  */
 import { RuntimeError } from '../errors.js';
 import type { Credentials } from './credentials.js';
+import { splitTag } from './reference.js';
 
 export interface RegistryTarget {
   /** host[:port] */
@@ -16,8 +17,7 @@ export interface RegistryTarget {
 
 export function splitRef(ref: string, registry: string): RegistryTarget & { tag: string } {
   const withoutRegistry = registry === 'docker.io' && !ref.startsWith('docker.io/') ? ref : ref.slice(registry.length + 1);
-  const colon = withoutRegistry.lastIndexOf(':');
-  const [path, tag] = colon > withoutRegistry.lastIndexOf('/') ? [withoutRegistry.slice(0, colon), withoutRegistry.slice(colon + 1)] : [withoutRegistry, 'latest'];
+  const { repository: path, tag } = splitTag(withoutRegistry);
   const name = registry === 'docker.io' && !path.includes('/') ? `library/${path}` : path;
   return { registry: registry === 'docker.io' ? 'registry-1.docker.io' : registry, name, tag };
 }

@@ -142,7 +142,7 @@ describe('an unreachable engine', () => {
     const d = await project(GOOD);
     const r = await runCli(['build', '-C', d, '--verbose'], { env: NO_ENGINE });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/› Docker Engine: unix:\/\/\/nonexistent\/docker\.sock \(DOCKER_HOST\)/);
+    expect(r.stderr).toMatch(/› Docker Engine: unix:\/\/\/nonexistent\/docker\.sock \(from DOCKER_HOST\)/);
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 });

@@ -6,7 +6,8 @@
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { DockerUnreachableError, RuntimeError } from '../../errors.js';
-import { discoverEndpoint, type Endpoint } from './endpoint.js';
+import { splitTag } from '../../image/reference.js';
+import { describeEndpoint, discoverEndpoint, type Endpoint } from './endpoint.js';
 
 export interface BuildEvent {
   /** A line of build output ("Step 2/7 : COPY rootfs/ /"). */
@@ -58,12 +59,11 @@ function reason(code: string | undefined): string {
 
 export function unreachable(endpoint: Endpoint, err: unknown): DockerUnreachableError {
   const code = (err as NodeJS.ErrnoException)?.code;
-  const via = endpoint.source === 'DOCKER_HOST' ? ' (from DOCKER_HOST)' : endpoint.source === 'context' ? ` (docker context "${endpoint.context}")` : '';
   const hint =
     code === 'EACCES' || code === 'EPERM'
       ? 'run as root or add your user to the "docker" group'
       : 'start it (`sudo systemctl start docker`, or `sudo dockerd &`) or point DOCKER_HOST at a running engine';
-  return new DockerUnreachableError(`cannot reach the Docker Engine at ${endpoint.host}${via}: ${reason(code)}; ${hint}`);
+  return new DockerUnreachableError(`cannot reach the Docker Engine at ${describeEndpoint(endpoint)}: ${reason(code)}; ${hint}`);
 }
 
 function engineMessage(err: unknown): string {
@@ -202,12 +202,10 @@ export class Engine {
 
   /** docker push through the engine; resolves with the manifest digest the registry reported. */
   async pushImage(ref: string, auth: Record<string, string> | undefined, onEvent?: (line: string) => void): Promise<string> {
-    const slash = ref.lastIndexOf('/');
-    const colon = ref.lastIndexOf(':');
-    const [repo, tag] = colon > slash ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+    const { repository, tag } = splitTag(ref);
     let stream: NodeJS.ReadableStream;
     try {
-      stream = (await this.docker.getImage(repo).push({ tag, ...(auth ? { authconfig: auth } : {}) } as never)) as unknown as NodeJS.ReadableStream;
+      stream = (await this.docker.getImage(repository).push({ tag, ...(auth ? { authconfig: auth } : {}) } as never)) as unknown as NodeJS.ReadableStream;
     } catch (err) {
       this.wrap(err, `push ${ref}`);
     }

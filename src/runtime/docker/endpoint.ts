@@ -22,6 +22,12 @@ export interface Endpoint {
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 
+/** "unix:///var/run/docker.sock (docker context "x")": the address and how it was chosen. */
+export function describeEndpoint(endpoint: Endpoint): string {
+  const via = endpoint.source === 'DOCKER_HOST' ? ' (from DOCKER_HOST)' : endpoint.source === 'context' ? ` (docker context "${endpoint.context}")` : '';
+  return `${endpoint.host}${via}`;
+}
+
 type Env = Record<string, string | undefined>;
 type ReadFile = (p: string) => string;
 
