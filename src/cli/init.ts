@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
@@ -65,7 +64,7 @@ Examples:
       const { stat } = await import('node:fs/promises');
       const { detect, serviceName } = await import('../init/detect.js');
       const { renderConfig } = await import('../init/template.js');
-      const { specFromText, CONFIG_FILE, displayPath } = await import('../config/load.js');
+      const { auxReader, specFromText, CONFIG_FILE, displayPath } = await import('../config/load.js');
       const { atomicWrite } = await import('../write/writer.js');
 
       const dir = path.resolve(ctx.cwd, opts.dir);
@@ -94,10 +93,11 @@ Examples:
 
       if (interactive(ctx) && process.stdin.isTTY && !opts.yes) {
         const { input, select } = await import('@inquirer/prompts');
+        const { DNS_LABEL_PATTERN } = await import('../config/patterns.js');
         ctx.stderr.write(`Found ${found.module ? `module ${found.module}` : 'no go.mod'}; main package(s): ${found.mains.join(', ') || 'none'}; framework: ${found.framework}.\n`);
         answers = {
           ...answers,
-          name: await input({ message: 'Service name (a DNS label)', default: answers.name, validate: (v) => /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) || 'lower case letters, digits and "-"' }),
+          name: await input({ message: 'Service name (a DNS label)', default: answers.name, validate: (v) => new RegExp(DNS_LABEL_PATTERN).test(v) || 'lower case letters, digits and "-"' }),
           main: found.mains.length > 1 ? await select({ message: 'Main package', choices: found.mains.map((m) => ({ value: m })) }) : answers.main,
           framework: await select({
             message: 'Framework',
@@ -118,13 +118,7 @@ Examples:
 
       const text = renderConfig(answers, schemaRef(dir, path));
       // What init writes must load: check it the way every command will.
-      specFromText(CONFIG_FILE, text, (rel) => {
-        try {
-          return readFileSync(path.resolve(dir, rel), 'utf8');
-        } catch {
-          return undefined;
-        }
-      });
+      specFromText(CONFIG_FILE, text, auxReader(dir));
       await atomicWrite(target, text);
       if (opts.json) printJson(ctx, { path: target, config: text });
       else {

@@ -37,7 +37,7 @@ Examples:
       const path = await import('node:path');
       const { lint } = await import('../lint/lint.js');
       const { formatJson, formatSarif, formatText } = await import('../lint/format.js');
-      const { loadConfig, displayPath, resolveConfigPath } = await import('../config/load.js');
+      const { loadOptionalConfig, displayPath } = await import('../config/load.js');
       const { parseDuration } = await import('../config/duration.js');
       const { RuntimeError } = await import('../errors.js');
 
@@ -47,9 +47,7 @@ Examples:
         drainMs = parseDuration(opts.drain);
         if (drainMs === undefined) throw new UsageError(`--drain ${JSON.stringify(opts.drain)}: expected a duration like "10s"`);
       } else {
-        const configPath = resolveConfigPath({ dir: opts.dir, config: opts.config }, ctx.cwd);
-        const exists = await stat(configPath).then(() => true, () => false);
-        if (exists) drainMs = (await loadConfig({ dir: path.resolve(ctx.cwd, opts.dir), config: opts.config })).spec.shutdown.drainMs;
+        drainMs = (await loadOptionalConfig(opts, ctx.cwd))?.spec.shutdown.drainMs;
       }
 
       const roots = paths.length ? paths : [opts.dir];

@@ -39,20 +39,16 @@ Examples:
     )
     .action(async (image: string | undefined, opts: VerifyOptions, cmd: Command) => {
       const verbose = Boolean((cmd.optsWithGlobals() as GlobalOptions).verbose);
-      const path = await import('node:path');
-      const { stat } = await import('node:fs/promises');
-      const { loadConfig, resolveConfigPath } = await import('../config/load.js');
-      const { planVerify } = await import('../verify/plan.js');
+      const { loadOptionalConfig } = await import('../config/load.js');
+      const { parseAs, planVerify } = await import('../verify/plan.js');
       const { verifyImage } = await import('../verify/run.js');
       const { formatReport } = await import('../verify/report.js');
       const { connectEngine } = await import('./engine.js');
       const { makeProgress } = await import('./progress.js');
       const { UsageError } = await import('../errors.js');
 
-      if (opts.as !== undefined && opts.as !== 'compose' && opts.as !== 'k8s') throw new UsageError(`--as ${opts.as}: expected compose or k8s`);
-      const configPath = resolveConfigPath({ dir: opts.dir, config: opts.config }, ctx.cwd);
-      const hasConfig = await stat(configPath).then(() => true, () => false);
-      const loaded = hasConfig ? await loadConfig({ dir: path.resolve(ctx.cwd, opts.dir), config: opts.config }) : undefined;
+      parseAs(opts.as); // before the engine: a bad flag is a usage error even when Docker is down
+      const loaded = await loadOptionalConfig(opts, ctx.cwd);
       const ref = image ?? loaded?.spec.image.ref;
       if (!ref) throw new UsageError('verify needs an image: pass one, or run it where goneat-deploy.yaml is (or -C DIR)');
       const engine = await connectEngine(ctx, verbose);

@@ -3,7 +3,7 @@
  * validate against the schema, build the spec. Every problem is reported with
  * file:line:column, all at once.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import { buildSpec, type ServiceSpec, type SpecInputs } from '../spec/spec.js';
@@ -82,13 +82,24 @@ export async function loadConfig(opts: { dir?: string; config?: string }): Promi
     if (code === 'EACCES') throw new UsageError(`${shown}: permission denied`);
     throw new UsageError(`${shown}: cannot read: ${(err as Error).message}`);
   }
-  const dir = path.dirname(configPath);
-  const { spec, config } = specFromText(shown, text, (rel) => {
+  const configDir = path.dirname(configPath);
+  const { spec, config } = specFromText(shown, text, auxReader(configDir));
+  return { spec, config, configPath, configDir, displayPath: shown };
+}
+
+/** loadConfig for commands that also work without a config (lint, verify): undefined when there is no file. */
+export async function loadOptionalConfig(opts: { dir: string; config: string }, cwd: string): Promise<LoadedConfig | undefined> {
+  const exists = await stat(resolveConfigPath(opts, cwd)).then(() => true, () => false);
+  return exists ? loadConfig({ dir: path.resolve(cwd, opts.dir), config: opts.config }) : undefined;
+}
+
+/** specFromText's `readAux` for a config in `dir`: the file's text, or undefined when it cannot be read. */
+export function auxReader(dir: string): (relPath: string) => string | undefined {
+  return (rel) => {
     try {
       return readFileSync(path.resolve(dir, rel), 'utf8');
     } catch {
       return undefined;
     }
-  });
-  return { spec, config, configPath, configDir: path.dirname(configPath), displayPath: shown };
+  };
 }

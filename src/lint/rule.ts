@@ -46,25 +46,10 @@ export const upstarts = (ctx: LintContext) => ctx.files.filter((f): f is Upstart
 
 /** Signal names and numbers → "SIGTERM" form. */
 export function normalizeSignal(s: string | number): string {
-  const NUM: Record<string, string> = { '1': 'SIGHUP', '2': 'SIGINT', '3': 'SIGQUIT', '9': 'SIGKILL', '10': 'SIGUSR1', '12': 'SIGUSR2', '15': 'SIGTERM' };
+  const NUM: Record<string, string> = { '1': 'SIGHUP', '2': 'SIGINT', '3': 'SIGQUIT', '9': 'SIGKILL', '10': 'SIGUSR1', '12': 'SIGUSR2', '15': 'SIGTERM', '19': 'SIGSTOP' };
   const t = String(s).trim().toUpperCase();
   if (NUM[t]) return NUM[t]!;
   return t.startsWith('SIG') ? t : `SIG${t}`;
-}
-
-export const BAD_STOP_SIGNALS: Record<string, string> = {
-  SIGHUP: 'SIGHUP means "the terminal went away"; a Go service exits on it without draining, and a GoNeat/tRPC-Go service that subscribes to it is the nohup bug',
-  SIGUSR2: 'SIGUSR2 is tRPC-Go\'s hot restart (fork/exec, then the parent exits): under an init or a supervisor the service ends instead of restarting',
-  SIGKILL: 'SIGKILL cannot be handled, so nothing drains; runtimes send it themselves when the stop timeout ends',
-};
-
-/** Inits that forward signals and reap zombies as PID 1. */
-export const INITS = ['tini', 'tini-static', 'docker-init', 'dumb-init', 'catatonit', 's6-svscan', 'init'];
-
-export function isInit(argv0: string | undefined): boolean {
-  if (!argv0) return false;
-  const base = argv0.split('/').pop()!;
-  return INITS.includes(base);
 }
 
 /** Compose/Go durations ("1m30s", "10s", "1.5s"); a bare number is undefined (not a duration). */

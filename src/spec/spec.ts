@@ -4,7 +4,7 @@
  * here once so no two targets can disagree about it. Pure.
  */
 import type { Config } from '../config/schema.js';
-import { parseDuration } from '../config/duration.js';
+import { formatDuration, parseDuration } from '../config/duration.js';
 import type { FieldPath } from '../config/source.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
@@ -128,6 +128,14 @@ export const DEFAULTS = {
 
 export const TINI_PATH = '/sbin/tini';
 
+/** Inits that forward signals and reap zombies as PID 1 (lint looks for them in files, verify in the running container). */
+export const INITS = ['tini', 'tini-static', 'docker-init', 'dumb-init', 'catatonit', 's6-svscan', 'init'];
+
+/** Whether a program path ("/sbin/tini") is one of INITS. */
+export function isInit(argv0: string | undefined): boolean {
+  return argv0 !== undefined && INITS.includes(argv0.split('/').pop()!);
+}
+
 /** Signals a supervisor may use to stop a Go service, and why the others are refused. */
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGUSR1'] as const;
 export const REFUSED_STOP_SIGNALS: Record<string, string> = {
@@ -147,10 +155,6 @@ function ms(v: string | undefined, path: FieldPath, fallback: number, issues: Sp
     return fallback;
   }
   return parsed;
-}
-
-function fmt(msVal: number): string {
-  return msVal % 1000 === 0 ? `${msVal / 1000}s` : `${msVal}ms`;
 }
 
 function parsePublish(v: string | number, issues: SpecIssue[], path: FieldPath): PortSpec['publish'] {
@@ -292,7 +296,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     const intervalMs = ms(h.interval, ['health', 'interval'], DEFAULTS.healthIntervalMs, issues);
     if (timeoutMs < 1000 || timeoutMs % 1000 !== 0) issues.push({ path: ['health', 'timeout'], message: 'must be whole seconds, at least 1s (Kubernetes probes count in seconds)' });
     if (intervalMs < 1000 || intervalMs % 1000 !== 0) issues.push({ path: ['health', 'interval'], message: 'must be whole seconds, at least 1s (Kubernetes probes count in seconds)' });
-    if (timeoutMs > intervalMs) issues.push({ path: ['health', 'timeout'], message: `${fmt(timeoutMs)} is longer than the interval ${fmt(intervalMs)}` });
+    if (timeoutMs > intervalMs) issues.push({ path: ['health', 'timeout'], message: `${formatDuration(timeoutMs)} is longer than the interval ${formatDuration(intervalMs)}` });
     if (port !== undefined) {
       health = {
         port,
@@ -324,7 +328,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   if (drainMs === 0 && preStopMs > 0) {
     issues.push({
       path: ['shutdown', 'drain'],
-      message: `is 0s but preStop is ${fmt(preStopMs)}: a preStop delay only helps a service that drains in-flight work after the stop signal; set drain to the service's own close wait`,
+      message: `is 0s but preStop is ${formatDuration(preStopMs)}: a preStop delay only helps a service that drains in-flight work after the stop signal; set drain to the service's own close wait`,
     });
   }
   if (pinned) {
@@ -332,12 +336,12 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     if (preStopMs >= graceMs && graceMs > 0) {
       issues.push({
         path: ['shutdown', 'preStop'],
-        message: `${fmt(preStopMs)} is not shorter than gracePeriod ${fmt(graceMs)}: the preStop delay counts against the grace period, so the service would be killed before it could drain`,
+        message: `${formatDuration(preStopMs)} is not shorter than gracePeriod ${formatDuration(graceMs)}: the preStop delay counts against the grace period, so the service would be killed before it could drain`,
       });
     } else if (graceMs < budgetMs) {
       issues.push({
         path: ['shutdown', 'gracePeriod'],
-        message: `${fmt(graceMs)} is shorter than the shutdown budget preStop ${fmt(preStopMs)} + drain ${fmt(drainMs)} + slack ${fmt(slackMs)} = ${fmt(budgetMs)}; raise it or remove it to use the budget`,
+        message: `${formatDuration(graceMs)} is shorter than the shutdown budget preStop ${formatDuration(preStopMs)} + drain ${formatDuration(drainMs)} + slack ${formatDuration(slackMs)} = ${formatDuration(budgetMs)}; raise it or remove it to use the budget`,
       });
     }
     if (graceMs % 1000 !== 0) {

@@ -3,6 +3,7 @@
  * Pure, so every verdict is unit-tested on recorded observations.
  */
 import type { ProcessRow } from '../runtime/docker/client.js';
+import { isInit } from '../spec/spec.js';
 import type { VerifyPlan } from './plan.js';
 
 export type Status = 'pass' | 'fail' | 'skip';
@@ -24,7 +25,6 @@ export interface Observations {
   tty?: boolean;
   openStdin?: boolean;
   readOnly?: boolean;
-  imageUser: string;
   stop?: {
     /** When the stop signal was sent, ms after t0 (t0 = docker stop, or pod Terminating). */
     signalAt: number;
@@ -38,7 +38,6 @@ export interface Observations {
   healthNotReady?: { at: number; what: string };
 }
 
-export const INIT_NAMES = ['tini', 'tini-static', 'docker-init', 'dumb-init', 'catatonit'];
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -58,9 +57,9 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
     add('pid1-init', 'PID 1 is an init, the service its child', 'fail', 'PID 1 not found in docker top');
   } else {
     const children = o.processes.filter((p) => p.ppid === pid1.pid);
-    const isInit = INIT_NAMES.includes(base(pid1.args));
-    if (isInit && children.length) add('pid1-init', 'PID 1 is an init, the service its child', 'pass', `PID 1 is ${base(pid1.args)}; its child is ${children.map((c) => c.args).join(', ')}`);
-    else if (isInit) add('pid1-init', 'PID 1 is an init, the service its child', 'fail', `PID 1 is ${base(pid1.args)} but it has no child process`);
+    const pid1IsInit = isInit(base(pid1.args));
+    if (pid1IsInit && children.length) add('pid1-init', 'PID 1 is an init, the service its child', 'pass', `PID 1 is ${base(pid1.args)}; its child is ${children.map((c) => c.args).join(', ')}`);
+    else if (pid1IsInit) add('pid1-init', 'PID 1 is an init, the service its child', 'fail', `PID 1 is ${base(pid1.args)} but it has no child process`);
     else add('pid1-init', 'PID 1 is an init, the service its child', 'fail', `PID 1 is ${pid1.args}, not an init: signals are not forwarded, zombies are not reaped`);
   }
 
@@ -78,15 +77,15 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
   }
 
   // User
-  const numeric = /^[0-9]+(:[0-9]+)?$/.test(o.imageUser);
+  const numeric = /^[0-9]+(:[0-9]+)?$/.test(plan.imageUser);
   const rootProcs = o.processes.filter((p) => p.uid === 0);
-  const userRoot = o.imageUser === '' || /^(root|0)(:.*)?$/.test(o.imageUser);
+  const userRoot = plan.imageUser === '' || /^(root|0)(:.*)?$/.test(plan.imageUser);
   if (userRoot || rootProcs.length) {
-    add('non-root', 'runs as a non-root numeric user', 'fail', `${o.imageUser === '' ? 'no USER: runs as root' : `USER ${o.imageUser}`}${rootProcs.length ? `; UID 0: ${rootProcs.map((p) => p.args).join(', ')}` : ''}`);
+    add('non-root', 'runs as a non-root numeric user', 'fail', `${plan.imageUser === '' ? 'no USER: runs as root' : `USER ${plan.imageUser}`}${rootProcs.length ? `; UID 0: ${rootProcs.map((p) => p.args).join(', ')}` : ''}`);
   } else if (!numeric) {
-    add('non-root', 'runs as a non-root numeric user', 'fail', `USER ${o.imageUser} is a name: the kubelet cannot check runAsNonRoot`);
+    add('non-root', 'runs as a non-root numeric user', 'fail', `USER ${plan.imageUser} is a name: the kubelet cannot check runAsNonRoot`);
   } else {
-    add('non-root', 'runs as a non-root numeric user', 'pass', `USER ${o.imageUser}; process UIDs ${[...new Set(o.processes.map((p) => p.uid))].join(', ')}`);
+    add('non-root', 'runs as a non-root numeric user', 'pass', `USER ${plan.imageUser}; process UIDs ${[...new Set(o.processes.map((p) => p.uid))].join(', ')}`);
   }
 
   // Read-only root

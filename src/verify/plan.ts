@@ -27,6 +27,8 @@ export interface VerifyPlan {
   health?: Endpoint;
   inflight?: Endpoint;
   preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[] };
+  /** The image's USER ("" when it has none). */
+  imageUser: string;
   /** Where the numbers came from, for the report. */
   source: 'goneat-deploy.yaml' | 'image labels' | 'defaults';
 }
@@ -53,10 +55,16 @@ function seconds(text: string, what: string): number {
   return Math.ceil(ms / 1000);
 }
 
+/** --as: how to stop the container (compose is the default). */
+export function parseAs(text: string | undefined): VerifyAs {
+  if (text === undefined) return 'compose';
+  if (text !== 'compose' && text !== 'k8s') throw new UsageError(`--as ${text}: expected compose or k8s`);
+  return text;
+}
+
 export function planVerify(image: string, input: { spec?: ServiceSpec; info: ImageInfo; flags: VerifyFlags }): VerifyPlan {
   const { spec, info, flags } = input;
-  const as = (flags.as ?? 'compose') as VerifyAs;
-  if (as !== 'compose' && as !== 'k8s') throw new UsageError(`--as ${flags.as}: expected compose or k8s`);
+  const as = parseAs(flags.as);
   const labels = info.labels;
   let plan: VerifyPlan;
   if (spec) {
@@ -69,6 +77,7 @@ export function planVerify(image: string, input: { spec?: ServiceSpec; info: Ima
       ...(spec.health ? { health: { port: spec.health.port, path: spec.health.path } } : {}),
       ...(spec.verify ? { inflight: spec.verify } : {}),
       ...(spec.kubernetes.preStop ? { preStop: spec.kubernetes.preStop } : {}),
+      imageUser: info.user,
       source: 'goneat-deploy.yaml',
     };
   } else {
@@ -89,6 +98,7 @@ export function planVerify(image: string, input: { spec?: ServiceSpec; info: Ima
         ? { inflight: parseEndpoint(labels['io.goneat-deploy.verify.inflight'], 'label io.goneat-deploy.verify.inflight') }
         : {}),
       ...(preStop ? { preStop: { kind: 'sleep' as const, seconds: Math.ceil(preStop / 1000) } } : {}),
+      imageUser: info.user,
       source: fromLabels ? 'image labels' : 'defaults',
     };
   }

@@ -8,7 +8,8 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { InterruptedError, UsageError } from '../errors.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { InterruptedError } from '../errors.js';
 import type { Engine } from '../runtime/docker/client.js';
 import { evaluate, type CheckResult, type Observations } from './checks.js';
 import type { VerifyPlan } from './plan.js';
@@ -46,21 +47,6 @@ function get(port: number, path: string, timeoutMs: number): Promise<{ status: n
   });
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** Rejects when the signal aborts, so a long wait does not hold up cleanup. */
 function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return p;
@@ -79,11 +65,8 @@ export async function verifyImage(
   opts: { signal?: AbortSignal; step?: (message: string) => void } = {},
 ): Promise<VerifyReport> {
   const step = opts.step ?? (() => undefined);
-  const info = await engine.inspectImage(plan.image);
-  if (!info) throw new UsageError(`image ${plan.image} is not on the engine: build it first (goneat-deploy build); verify never pulls`);
-
   const timeline: TimelineEvent[] = [];
-  const obs: Observations = { started: false, processes: [], imageUser: info.user };
+  const obs: Observations = { started: false, processes: [] };
   const ports = [...new Set([plan.health?.port, plan.inflight?.port].filter((p): p is number => p !== undefined))];
   const name = `goneat-verify-${randomBytes(4).toString('hex')}`;
   let id: string | undefined;
@@ -119,15 +102,16 @@ export async function verifyImage(
           obs.readyMs = performance.now() - began;
           break;
         }
-        await sleep(100, opts.signal);
+        await delay(100, undefined, { signal: opts.signal });
       }
     } else {
-      await sleep(1500, opts.signal);
-      state = await engine.containerState(id);
+      await delay(1500, undefined, { signal: opts.signal });
+    }
+    state = await engine.containerState(id);
+    if (!plan.health) {
       obs.started = state.running;
       obs.readyMs = performance.now() - began;
     }
-    state = await engine.containerState(id);
     obs.tty = state.tty;
     obs.openStdin = state.openStdin;
     obs.readOnly = state.readOnly;
@@ -162,7 +146,7 @@ export async function verifyImage(
       if (plan.as === 'compose') {
         t0 = performance.now() + LEAD_MS;
         sendInflight();
-        await sleep(LEAD_MS, opts.signal);
+        await delay(LEAD_MS, undefined, { signal: opts.signal });
       } else {
         t0 = performance.now();
       }
@@ -183,7 +167,7 @@ export async function verifyImage(
               timeline.push({ t: at, event: `${plan.health.path} → ${r.status} (not ready)` });
             }
           }
-          await sleep(25);
+          await delay(25);
         }
       })();
 
@@ -206,9 +190,9 @@ export async function verifyImage(
         const preStopMs = plan.preStop?.kind === 'sleep' ? plan.preStop.seconds * 1000 : 0;
         if (plan.preStop?.kind === 'sleep') {
           timeline.push({ t: now(), event: `preStop: sleep ${plan.preStop.seconds}s (endpoints are removed meanwhile)` });
-          await abortable(Promise.race([sleep(Math.max(0, preStopMs - LEAD_MS)), waiting.then(() => undefined)]), opts.signal);
+          await abortable(Promise.race([delay(Math.max(0, preStopMs - LEAD_MS)), waiting.then(() => undefined)]), opts.signal);
           sendInflight();
-          await abortable(Promise.race([sleep(Math.min(LEAD_MS, preStopMs)), waiting.then(() => undefined)]), opts.signal);
+          await abortable(Promise.race([delay(Math.min(LEAD_MS, preStopMs)), waiting.then(() => undefined)]), opts.signal);
         } else {
           if (plan.preStop?.kind === 'exec') {
             timeline.push({ t: now(), event: `preStop: exec ${plan.preStop.command.join(' ')}` });
@@ -216,7 +200,7 @@ export async function verifyImage(
             timeline.push({ t: now(), event: `preStop exec exited ${code}` });
           }
           sendInflight();
-          await sleep(LEAD_MS, opts.signal);
+          await delay(LEAD_MS, undefined, { signal: opts.signal });
         }
         if (!killed) {
           signalAt = now();

@@ -11,6 +11,7 @@ import { RULES } from '../../src/lint/rules/index.js';
 import { preStopSeconds } from '../../src/lint/rules/gd006-prestop.js';
 import { systemdSpanMs } from '../../src/lint/rule.js';
 import { parseDockerfile } from '../../src/lint/files.js';
+import { REFUSED_STOP_SIGNALS, STOP_SIGNALS } from '../../src/spec/spec.js';
 import { ROOT } from '../helpers/cli.js';
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/lint');
@@ -58,6 +59,14 @@ describe('positions and details', () => {
     const r = lint([{ path: 'compose.yaml', text }]);
     expect(r.findings.map((f) => f.ruleId)).toEqual(['GD005']);
     expect(r.findings[0]!.message).toMatch(/below the shutdown budget 10s it was generated with/);
+  });
+
+  it('GD004 refuses exactly the stop signals goneat-deploy.yaml refuses, by name or number', () => {
+    const stops = (signal: string) => lint([{ path: 'Dockerfile', text: `FROM scratch\nSTOPSIGNAL ${signal}\nENTRYPOINT ["/sbin/tini", "--", "/app/x"]\nUSER 1:1\n` }]).findings.filter((f) => f.ruleId === 'GD004');
+    for (const refused of Object.keys(REFUSED_STOP_SIGNALS)) expect(stops(refused).map((f) => f.message), refused).toEqual([`STOPSIGNAL ${refused}: ${REFUSED_STOP_SIGNALS[refused]}`]);
+    expect(stops('1').map((f) => f.message)).toEqual([`STOPSIGNAL SIGHUP: ${REFUSED_STOP_SIGNALS.SIGHUP}`]);
+    expect(stops('19').map((f) => f.message)).toEqual([`STOPSIGNAL SIGSTOP: ${REFUSED_STOP_SIGNALS.SIGSTOP}`]);
+    for (const ok of STOP_SIGNALS) expect(stops(ok), ok).toHaveLength(0);
   });
 
   it('reads docker-compose v1 booleans (yes/on) as true', () => {

@@ -11,6 +11,7 @@ const plan: VerifyPlan = {
   successExitCodes: [0],
   health: { port: 9090, path: '/is_healthy/' },
   inflight: { port: 8080, path: '/slow?ms=2000' },
+  imageUser: '65532:65532',
   source: 'defaults',
 };
 
@@ -25,7 +26,6 @@ const good: Observations = {
   tty: false,
   openStdin: false,
   readOnly: true,
-  imageUser: '65532:65532',
   stop: { signalAt: 0, exitAt: 2300, exitCode: 0, killed: false },
   inflight: { sentAt: -300, doneAt: 1700, status: 200 },
   healthNotReady: { at: 30, what: '503' },
@@ -67,14 +67,14 @@ describe('verify verdicts', () => {
   });
 
   it('root, a named user, or a TTY fail', () => {
-    expect(byId({ ...good, imageUser: '' })['non-root']!.measured).toMatch(/no USER: runs as root/);
-    expect(byId({ ...good, imageUser: 'app' })['non-root']!.measured).toMatch(/is a name/);
+    expect(byId(good, { ...plan, imageUser: '' })['non-root']!.measured).toMatch(/no USER: runs as root/);
+    expect(byId(good, { ...plan, imageUser: 'app' })['non-root']!.measured).toMatch(/is a name/);
     expect(byId({ ...good, tty: true })['no-tty']!.status).toBe('fail');
     expect(byId({ ...good, processes: good.processes.map((p) => ({ ...p, tty: 'pts/0' })) })['no-tty']!.status).toBe('fail');
   });
 
   it('a container that exits during start fails the start checks with the reason', () => {
-    const o: Observations = { started: false, processes: [], imageUser: '65532', readOnly: true, tty: false, openStdin: false, startFailure: 'exited during start with code 1 (read-only file system)' };
+    const o: Observations = { started: false, processes: [], readOnly: true, tty: false, openStdin: false, startFailure: 'exited during start with code 1 (read-only file system)' };
     const r = byId(o);
     expect(r['read-only-rootfs']).toMatchObject({ status: 'fail', measured: 'exited during start with code 1 (read-only file system)' });
     expect(r['graceful-stop']!.status).toBe('fail');

@@ -1,6 +1,7 @@
 import type { Rule } from '../rule.js';
 import { yamlTrue } from '../files.js';
-import { composes, dockerfiles, isInit } from '../rule.js';
+import { isInit } from '../../spec/spec.js';
+import { composes, dockerfiles } from '../rule.js';
 import type { DockerfileDoc, Instruction } from '../files.js';
 
 /** What the image runs as PID 1 (exec form only), and the instruction that says so. */

@@ -1,6 +1,7 @@
 import type { Rule } from '../rule.js';
 import { yamlTrue } from '../files.js';
-import { composes, dockerfiles, isInit } from '../rule.js';
+import { isInit } from '../../spec/spec.js';
+import { composes, dockerfiles } from '../rule.js';
 import { builtFrom, pid1 } from './gd002-no-init.js';
 
 export const doubleInit: Rule = {
