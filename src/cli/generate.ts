@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { RenderedFile } from '../render/header.js';
-import { TARGETS } from '../render/targets.js';
+import { renderAll, target, TARGETS, type RenderOptions, type Target } from '../render/targets.js';
 import { print, printJson, projectOptions, type CliContext } from './context.js';
 
 interface GenerateOptions {
@@ -21,21 +21,32 @@ const DEFAULT_OUTPUT: Record<string, string> = { compose: 'compose.yaml', docker
 
 type Loaded = import('../config/load.js').LoadedConfig;
 
-/** The files one config renders for `targetName`, with absolute paths (or stdout text for -o -). */
-async function renderFor(loaded: Loaded, targetName: string, opts: GenerateOptions, outputBase: string): Promise<RenderedFile[]> {
-  const { renderAll, target } = await import('../render/targets.js');
-  const { readLock, pinnedRef } = await import('../image/lock.js');
-  // Pin by the digest of the last push when it was of this repository and tag.
-  const pinned = opts.image === undefined ? pinnedRef(loaded.spec, await readLock(loaded.configDir)) : undefined;
-  const image = opts.image ?? pinned;
+/** `generate all` is every target; any other name is one. */
+function targetFor(targetName: string): Target | undefined {
+  return targetName === 'all' ? undefined : target(targetName)!;
+}
+
+/** --image, else the digest of the last push when it was of this repository and tag; --validate checks k8s objects. */
+async function renderOptions(loaded: Loaded, targetName: string, opts: GenerateOptions): Promise<RenderOptions> {
+  let image = opts.image;
+  if (image === undefined) {
+    const { readLock, pinnedRef } = await import('../image/lock.js');
+    image = pinnedRef(loaded.spec, await readLock(loaded.configDir));
+  }
   const renderOpts = image !== undefined ? { image } : {};
-  const t = targetName === 'all' ? undefined : target(targetName)!;
-  let files: RenderedFile[] = t ? t.render(loaded.spec, renderOpts) : renderAll(loaded.spec, renderOpts);
   if (opts.validate && (targetName === 'k8s' || targetName === 'all')) {
     const { validateK8s } = await import('../render/validate-k8s.js');
     const { k8sObjects } = await import('../render/k8s.js');
     validateK8s(k8sObjects(loaded.spec, renderOpts));
   }
+  return renderOpts;
+}
+
+/** The files one config renders for `targetName`, with absolute paths under `outputBase`. */
+async function renderFor(loaded: Loaded, targetName: string, opts: GenerateOptions, outputBase: string): Promise<RenderedFile[]> {
+  const renderOpts = await renderOptions(loaded, targetName, opts);
+  const t = targetFor(targetName);
+  let files: RenderedFile[] = t ? t.render(loaded.spec, renderOpts) : renderAll(loaded.spec, renderOpts);
   // Single-file targets: -o names the file. Multi-file: -o names the directory.
   const out = path.resolve(outputBase, opts.output ?? DEFAULT_OUTPUT[targetName] ?? path.join('deploy', targetName));
   if (t?.single) return files.map((f) => ({ ...f, path: out }));
@@ -92,14 +103,11 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
     const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
     if (opts.output === '-') {
       if (opts.check) throw new UsageError('--check compares files on disk; it cannot be used with -o -');
-      const { target } = await import('../render/targets.js');
-      const t = targetName === 'all' ? undefined : target(targetName)!;
+      const t = targetFor(targetName);
+      if (t?.stdout && !opts.json) return void ctx.stdout.write(t.stdout(loaded.spec, await renderOptions(loaded, targetName, opts)));
       const rendered = await renderFor(loaded, targetName, { ...opts, output: '.' }, projectDir);
       if (opts.json) return printJson(ctx, rendered.map((f) => ({ ...f, path: path.relative(projectDir, f.path) })));
-      if (t?.stdout) {
-        const image = opts.image ?? (await import('../image/lock.js').then(async (m) => m.pinnedRef(loaded.spec, await m.readLock(loaded.configDir))));
-        ctx.stdout.write(t.stdout(loaded.spec, image !== undefined ? { image } : {}));
-      } else if (rendered.length === 1) ctx.stdout.write(rendered[0]!.content);
+      if (rendered.length === 1) ctx.stdout.write(rendered[0]!.content);
       else for (const f of rendered) ctx.stdout.write(`# ==> ${path.relative(projectDir, f.path)} <==\n${f.content}`);
       return;
     }

@@ -64,6 +64,7 @@ export function k8sObjects(spec: ServiceSpec, opts: K8sOptions = {}): K8sObject[
   const { uid, gid } = spec.user;
   const preStop = spec.kubernetes.preStop;
   const res = spec.resources;
+  const envVars = env(spec);
   const container: IContainer = {
     name: spec.name,
     image,
@@ -72,7 +73,7 @@ export function k8sObjects(spec: ServiceSpec, opts: K8sOptions = {}): K8sObject[
     ...(spec.ports.length
       ? { ports: spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol === 'udp' ? ('UDP' as const) : ('TCP' as const) })) }
       : {}),
-    ...(env(spec).length ? { env: env(spec) } : {}),
+    ...(envVars.length ? { env: envVars } : {}),
     ...(Object.keys(res.limits).length || Object.keys(res.requests).length
       ? {
           resources: {

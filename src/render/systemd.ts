@@ -111,7 +111,7 @@ export function renderSystemdUnit(spec: ServiceSpec, dir = 'systemd'): RenderedF
 /** The container image on a plain host, run by the docker CLI under systemd. */
 export function renderSystemdContainerUnit(spec: ServiceSpec, opts: { image?: string } = {}, dir = 'systemd'): RenderedFile {
   const T = spec.shutdown.timeoutSeconds;
-  const name = `${spec.name}`;
+  const name = spec.name;
   const run = [
     '/usr/bin/docker',
     'run',

@@ -27,8 +27,6 @@ export interface Target {
   stdout?(spec: ServiceSpec, opts: RenderOptions): string;
 }
 
-const img = (opts: RenderOptions) => (opts.image !== undefined ? { image: opts.image } : {});
-
 export const TARGETS: Target[] = [
   {
     name: 'dockerfile',
@@ -40,26 +38,26 @@ export const TARGETS: Target[] = [
     name: 'compose',
     description: 'compose.yaml for `docker compose up -d` / `docker-compose up -d`',
     single: true,
-    render: (spec, opts) => [renderCompose(spec, img(opts))],
+    render: (spec, opts) => [renderCompose(spec, opts)],
   },
   {
     name: 'swarm',
     description: 'a stack file for `docker stack deploy` (replicas, start-first rolling updates with rollback)',
     single: true,
-    render: (spec, opts) => [renderSwarm(spec, img(opts))],
+    render: (spec, opts) => [renderSwarm(spec, opts)],
   },
   {
     name: 'k8s',
     description: 'Kubernetes Deployment, Service, PodDisruptionBudget and kustomization.yaml (-o - : one stream for kubectl apply -f -)',
     single: false,
-    render: (spec, opts) => renderK8s(spec, img(opts)),
-    stdout: (spec, opts) => renderK8sStream(spec, img(opts)),
+    render: (spec, opts) => renderK8s(spec, opts),
+    stdout: (spec, opts) => renderK8sStream(spec, opts),
   },
   {
     name: 'systemd',
     description: 'systemd units: the binary on the host (Type=exec), and the container image under the docker CLI',
     single: false,
-    render: (spec, opts) => [renderSystemdUnit(spec), renderSystemdContainerUnit(spec, img(opts))],
+    render: (spec, opts) => [renderSystemdUnit(spec), renderSystemdContainerUnit(spec, opts)],
   },
   {
     name: 'launchd',

@@ -8,7 +8,7 @@
  *    since we wrote it, is only replaced with --force.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { RuntimeError, UsageError } from '../errors.js';
@@ -37,13 +37,12 @@ export interface WriteReport {
 
 async function readExisting(p: string, shown: string): Promise<string | undefined> {
   try {
-    const st = await stat(p);
-    if (st.isDirectory()) throw new UsageError(`${shown}: is a directory; expected a file path (or a directory for \`generate all -o\`)`);
     return await readFile(p, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    if (err instanceof UsageError) throw err;
-    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`${shown}: a parent of this path is a file, not a directory`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') throw new UsageError(`${shown}: is a directory; expected a file path (or a directory for \`generate all -o\`)`);
+    if (code === 'ENOTDIR') throw new UsageError(`${shown}: a parent of this path is a file, not a directory`);
     throw new UsageError(`${shown}: cannot read: ${(err as Error).message}`);
   }
 }
