@@ -9,7 +9,6 @@
  *   130 interrupted (SIGINT), 143 terminated (SIGTERM)
  */
 
-export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
@@ -72,9 +71,4 @@ export class InterruptedError extends GoneatError {
   constructor(signal: 'SIGINT' | 'SIGTERM') {
     super(`interrupted by ${signal}`, signal === 'SIGINT' ? 130 : 143);
   }
-}
-
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

@@ -20,11 +20,12 @@ export function projectOptions<T extends import('commander').Command>(cmd: T, di
   return cmd.option('-C, --dir <dir>', dirHelp, '.').option('-c, --config <file>', 'config file, relative to --dir', 'goneat-deploy.yaml') as T;
 }
 
-/** Progress and colour only on an interactive terminal, never in CI or when NO_COLOR is set. */
+/** Progress only on an interactive terminal, never in CI, when piped or on TERM=dumb (colour: see useColor). */
 export function interactive(ctx: CliContext): boolean {
   return Boolean(ctx.stderr.isTTY) && !ctx.env.CI && ctx.env.TERM !== 'dumb';
 }
 
+/** Colour: interactive, and NO_COLOR not set (no-color.org). */
 export function useColor(ctx: CliContext): boolean {
   return interactive(ctx) && ctx.env.NO_COLOR === undefined;
 }

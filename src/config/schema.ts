@@ -7,7 +7,7 @@
  * `x-expected` is our annotation: the human wording of what a field takes,
  * used in error messages ("expected a duration like \"5s\"").
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { DURATION_PATTERN } from './duration.js';
 
 function StringEnum<T extends string[]>(values: [...T], options: Record<string, unknown> = {}) {
@@ -317,7 +317,6 @@ export const ConfigSchema = Type.Object(
 );
 
 export type Config = Static<typeof ConfigSchema>;
-export type PortConfig = Static<typeof PortSchema>;
 
 /** The JSON Schema as published (draft 2020-12 compatible, no TypeBox symbols). */
 export function publishedSchema(): Record<string, unknown> {
@@ -327,5 +326,3 @@ export function publishedSchema(): Record<string, unknown> {
     ...(JSON.parse(JSON.stringify(ConfigSchema)) as Record<string, unknown>),
   };
 }
-
-export type AnySchema = TSchema;
