@@ -22,7 +22,7 @@ export function commandLint(ctx: CliContext): Command {
       'after',
       `
 Rules (docs/rules/<ID>.md): GD001 shell-form ENTRYPOINT/CMD, GD002 no init, GD003 double init,
-GD004 SIGHUP/SIGUSR2/SIGKILL as stop signal, GD005 stop timeout below the drain, GD006 preStop >= grace,
+GD004 SIGHUP/SIGUSR2/SIGKILL/SIGSTOP as stop signal, GD005 stop timeout below the drain, GD006 preStop >= grace,
 GD007 TTY/stdin on a daemon, GD008 root or named user, GD009 Type=forking / expect fork, GD010 KillMode,
 GD011 SIGHUP to the service, GD012 upstart kill timeout, GD013 compose duration without a unit.
 Exit 1 when any error-level finding exists.
