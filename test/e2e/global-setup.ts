@@ -22,15 +22,25 @@ async function removeTempDirs(): Promise<void> {
   }
 }
 
+/**
+ * GONEAT_TEST_NO_SWEEP=1 skips the sweeps: for running one e2e file beside
+ * another run on the same engine, whose containers and temp dirs a sweep
+ * would remove mid-test. Each test still removes what it made.
+ */
+const SWEEP = process.env.GONEAT_TEST_NO_SWEEP !== '1';
+
 export async function setup(project: TestProject): Promise<void> {
   const info = await exec('docker', ['info', '--format', '{{.ServerVersion}}']);
   if (info.code !== 0) throw new Error(`e2e tests need a running Docker Engine (run scripts/ensure-env.sh): ${info.stderr.trim()}`);
-  await sweep();
-  await removeTempDirs();
+  if (SWEEP) {
+    await sweep();
+    await removeTempDirs();
+  }
   project.provide('echoBinary', await compileEchoBinary());
 }
 
 export async function teardown(): Promise<void> {
+  if (!SWEEP) return;
   await sweep();
   await removeTempDirs();
 }
