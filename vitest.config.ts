@@ -12,6 +12,14 @@ export default defineConfig({
       },
       {
         test: {
+          // Tests that need real tools or the built bundle (dist/): run after `npm run build`.
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           // One real engine and one swarm: run the files one after another in one process.

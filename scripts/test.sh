@@ -7,4 +7,5 @@ scripts/ensure-env.sh
 # esbuild bundles without type checking: tsc is the type gate.
 npm run --silent typecheck
 npx vitest run --project unit "$@"
+npx vitest run --project integration "$@"
 npx vitest run --project e2e "$@"

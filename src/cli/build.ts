@@ -57,7 +57,7 @@ Examples:
         const { lockContent, LOCK_FILE } = await import('../image/lock.js');
         const { atomicWrite } = await import('../write/writer.js');
         const path = await import('node:path');
-        const { splitTag } = await import('../image/reference.js');
+        const { splitTag } = await import('../model/reference.js');
         const { repository, tag } = splitTag(result.image);
         await atomicWrite(
           path.join(loaded.configDir, LOCK_FILE),

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { RenderedFile } from '../render/header.js';
-import { renderAll, target, TARGETS, type RenderOptions, type Target } from '../render/targets.js';
+import type { RenderedFile } from '../model/generated.js';
+import { renderAll, target, TARGETS, type RenderOptions, type Target } from '../generate/targets.js';
 import { print, printJson, projectOptions, type CliContext } from './context.js';
 
 interface GenerateOptions {

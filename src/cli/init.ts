@@ -93,7 +93,7 @@ Examples:
 
       if (interactive(ctx) && process.stdin.isTTY && !opts.yes) {
         const { input, select } = await import('@inquirer/prompts');
-        const { DNS_LABEL_PATTERN } = await import('../config/patterns.js');
+        const { DNS_LABEL_PATTERN } = await import('../model/patterns.js');
         ctx.stderr.write(`Found ${found.module ? `module ${found.module}` : 'no go.mod'}; main package(s): ${found.mains.join(', ') || 'none'}; framework: ${found.framework}.\n`);
         answers = {
           ...answers,

@@ -38,7 +38,7 @@ Examples:
       const { lint } = await import('../lint/lint.js');
       const { formatJson, formatSarif, formatText } = await import('../lint/format.js');
       const { loadOptionalConfig, displayPath } = await import('../config/load.js');
-      const { parseDuration } = await import('../config/duration.js');
+      const { parseDuration } = await import('../model/duration.js');
       const { RuntimeError } = await import('../errors.js');
 
       if (!['text', 'json', 'sarif'].includes(opts.format)) throw new UsageError(`--format ${opts.format}: expected text, json or sarif`);

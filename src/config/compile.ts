@@ -5,7 +5,7 @@
  * loaded at start-up.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import { ConfigSchema, type Config } from './schema.js';
+import { ConfigSchema, type Config } from '../model/schema.js';
 
 export { ConfigSchema };
 

@@ -6,12 +6,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
-import { buildSpec, type ServiceSpec, type SpecInputs } from '../spec/spec.js';
-import { parseTrpcConfig } from '../spec/trpc.js';
+import { buildSpec, type ServiceSpec, type SpecInputs } from '../model/service.js';
+import { parseTrpcConfig } from '../model/trpc.js';
 import { readFileSync } from 'node:fs';
 import { YamlSource } from './source.js';
 import { validateConfig } from './validate.js';
-import type { Config } from './schema.js';
+import type { Config } from '../model/schema.js';
 
 export const CONFIG_FILE = 'goneat-deploy.yaml';
 

@@ -5,6 +5,6 @@
  * compiles the schema at run time.
  */
 import type { ValidateFunction } from 'ajv';
-import type { Config } from './schema.js';
+import type { Config } from '../model/schema.js';
 
 export const precompiledValidator: ValidateFunction<Config> | undefined = undefined;

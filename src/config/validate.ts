@@ -5,7 +5,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import type { ConfigIssue } from '../errors.js';
-import type { Config } from './schema.js';
+import type { Config } from '../model/schema.js';
 import { precompiledValidator } from './precompiled.js';
 import { compileConfigValidator } from './compile.js';
 import type { FieldPath, YamlSource } from './source.js';

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import type { ServiceSpec } from '../spec/spec.js';
-import { ROOTFS_DIR } from '../render/dockerfile.js';
+import type { ServiceSpec } from '../model/service.js';
+import { ROOTFS_DIR } from './dockerfile.js';
 import type { ContextEntry } from './plan.js';
 
 /** The PATH the Docker builder gives FROM scratch images; kept so both build paths agree. */

@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import { REPOSITORY_PATTERN, TAG_PATTERN } from '../config/patterns.js';
+import { REPOSITORY_PATTERN, TAG_PATTERN } from '../model/patterns.js';
 import { RuntimeError, UsageError } from '../errors.js';
 import type { Engine } from '../runtime/docker/client.js';
 import { checkStaticBinary, findTini, goArch, requireArch, type CheckedBinary } from './artifacts.js';
@@ -22,7 +22,7 @@ import { credentialsFor, registryOf } from './credentials.js';
 import type { Arch } from './elf.js';
 import { goBuild } from './gobuild.js';
 import { planImage, type ImagePlan } from './plan.js';
-import { splitTag } from './reference.js';
+import { splitTag } from '../model/reference.js';
 import { RegistryClient, splitRef } from './registry.js';
 
 export interface Progress {

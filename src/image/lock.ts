@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ServiceSpec } from '../spec/spec.js';
+import type { ServiceSpec } from '../model/service.js';
 
 export const LOCK_FILE = 'goneat-deploy.lock.json';
 

@@ -4,9 +4,9 @@
  * files are inline. Never the user's repository, only what the image needs.
  */
 import path from 'node:path';
-import { renderDockerfile, imageLabels, ROOTFS_DIR } from '../render/dockerfile.js';
-import type { RenderedFile } from '../render/header.js';
-import { TINI_PATH, type ServiceSpec } from '../spec/spec.js';
+import { renderDockerfile, imageLabels, ROOTFS_DIR } from './dockerfile.js';
+import type { RenderedFile } from '../model/generated.js';
+import { TINI_PATH, type ServiceSpec } from '../model/service.js';
 
 export interface ContextEntry {
   /** Path inside the tar, forward slashes. */

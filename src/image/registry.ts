@@ -6,7 +6,7 @@
  */
 import { RuntimeError } from '../errors.js';
 import type { Credentials } from './credentials.js';
-import { splitTag } from './reference.js';
+import { splitTag } from '../model/reference.js';
 
 export interface RegistryTarget {
   /** host[:port] */

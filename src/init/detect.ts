@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseTrpcConfig, type TrpcFacts } from '../spec/trpc.js';
+import { parseTrpcConfig, type TrpcFacts } from '../model/trpc.js';
 
 export interface Detected {
   module?: string;

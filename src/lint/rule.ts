@@ -3,7 +3,7 @@
  * and a pure check over every parsed file at once (some rules look across
  * files: a compose service and the Dockerfile it builds).
  */
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../model/duration.js';
 import type { ComposeDoc, DockerfileDoc, K8sDoc, LintFile, Pos, SystemdDoc, UpstartDoc } from './files.js';
 
 export type Level = 'error' | 'warning';

@@ -3,9 +3,9 @@
  * Valid Compose Specification (no `version:` key), so v1 (1.27+) and v2 both take it.
  * Why each setting: ../../docs/targets/compose.md. Pure.
  */
-import { formatDuration } from '../config/duration.js';
-import type { PortSpec, ServiceSpec } from '../spec/spec.js';
-import { withHeader, type RenderedFile } from './header.js';
+import { formatDuration } from '../model/duration.js';
+import type { PortSpec, ServiceSpec } from '../model/service.js';
+import { withHeader, type RenderedFile } from '../model/generated.js';
 import { composeEscape, toYaml } from './yaml.js';
 
 export interface ComposeOptions {

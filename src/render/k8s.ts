@@ -11,8 +11,8 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
-import type { ServiceSpec } from '../spec/spec.js';
-import { withHeader, type RenderedFile } from './header.js';
+import type { ServiceSpec } from '../model/service.js';
+import { withHeader, type RenderedFile } from '../model/generated.js';
 import { k8sOrdered, toYaml, toYamlStream } from './yaml.js';
 
 export interface K8sOptions {

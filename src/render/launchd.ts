@@ -7,8 +7,8 @@
 // The builder alone: plist's index also loads its parser and @xmldom (~220 KB) that rendering never needs.
 import { build as buildPlist } from 'plist/lib/build.js';
 import type { PlistValue } from 'plist';
-import type { ServiceSpec } from '../spec/spec.js';
-import { withHeader, type RenderedFile } from './header.js';
+import type { ServiceSpec } from '../model/service.js';
+import { withHeader, type RenderedFile } from '../model/generated.js';
 
 export function launchdPlist(spec: ServiceSpec): Record<string, PlistValue> {
   const h = spec.host;

@@ -5,9 +5,9 @@
  * `docker stack` of Docker 20.10 still requires it (the Compose
  * Specification allows it as informative). Pure.
  */
-import type { ServiceSpec } from '../spec/spec.js';
+import type { ServiceSpec } from '../model/service.js';
 import { composeServiceBase } from './compose.js';
-import { withHeader, type RenderedFile } from './header.js';
+import { withHeader, type RenderedFile } from '../model/generated.js';
 import { toYaml } from './yaml.js';
 
 export const STACK_VERSION = '3.8';

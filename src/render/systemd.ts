@@ -4,9 +4,9 @@
  * Type=exec service; the container unit runs the image with the docker CLI.
  * Pure.
  */
-import type { ServiceSpec } from '../spec/spec.js';
+import type { ServiceSpec } from '../model/service.js';
 import { composePort } from './compose.js';
-import { withHeader, type RenderedFile } from './header.js';
+import { withHeader, type RenderedFile } from '../model/generated.js';
 
 /**
  * One word of a command line (ExecStart=, ExecStop=): "%" is a specifier and

@@ -3,8 +3,8 @@
  * upstart tracks the process it started. `kill timeout` defaults to 5s, too
  * short for a drain: it is the shutdown budget here. Pure.
  */
-import type { ServiceSpec } from '../spec/spec.js';
-import { withHeader, type RenderedFile } from './header.js';
+import type { ServiceSpec } from '../model/service.js';
+import { withHeader, type RenderedFile } from '../model/generated.js';
 
 /**
  * upstart reads a job with libnih's tokenizer, which tracks '...' and "..."

@@ -5,10 +5,10 @@
  * image's io.goneat-deploy.* labels, else Docker's defaults; flags override.
  * Pure.
  */
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../model/duration.js';
 import { UsageError } from '../errors.js';
 import type { ImageInfo } from '../runtime/docker/client.js';
-import type { ServiceSpec } from '../spec/spec.js';
+import type { ServiceSpec } from '../model/service.js';
 
 export type VerifyAs = 'compose' | 'k8s';
 

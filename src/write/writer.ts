@@ -12,7 +12,7 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { RuntimeError, UsageError } from '../errors.js';
-import { generatedState, type RenderedFile } from '../render/header.js';
+import { generatedState, type RenderedFile } from '../model/generated.js';
 import { mapLimit } from '../util/concurrency.js';
 
 const IO_CONCURRENCY = 32;

@@ -8,7 +8,7 @@ import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generatedState } from '../../src/render/header.js';
+import { generatedState } from '../../src/model/generated.js';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { removeDir, TEST_REPO, uid } from '../helpers/docker.js';
 import { exec } from '../helpers/exec.js';

@@ -10,7 +10,7 @@ import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { specFromText } from '../../src/config/load.js';
 import { renderCompose } from '../../src/render/compose.js';
-import { imageLabels, renderDockerfile } from '../../src/render/dockerfile.js';
+import { imageLabels, renderDockerfile } from '../../src/image/dockerfile.js';
 import { ROOT } from '../helpers/cli.js';
 import { validateCompose } from '../helpers/validators.js';
 

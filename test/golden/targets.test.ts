@@ -19,9 +19,9 @@ import { renderSwarm } from '../../src/render/swarm.js';
 import { renderSystemdContainerUnit, renderSystemdUnit } from '../../src/render/systemd.js';
 import { renderUpstart } from '../../src/render/upstart.js';
 import { renderCompose } from '../../src/render/compose.js';
-import { renderAll } from '../../src/render/targets.js';
+import { renderAll } from '../../src/generate/targets.js';
 import { k8sValidationErrors } from '../../src/render/validate-k8s.js';
-import type { ServiceSpec } from '../../src/spec/spec.js';
+import type { ServiceSpec } from '../../src/model/service.js';
 import { ROOT } from '../helpers/cli.js';
 import { validateCompose } from '../helpers/validators.js';
 

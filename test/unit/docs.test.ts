@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ruleMarkdown, rulesIndex } from '../../src/lint/docs.js';
 import { RULES } from '../../src/lint/rules/index.js';
-import { TARGETS } from '../../src/render/targets.js';
+import { TARGETS } from '../../src/generate/targets.js';
 import { ROOT } from '../helpers/cli.js';
 
 const docs = path.join(ROOT, 'docs');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { publishedSchema } from '../../src/config/schema.js';
+import { publishedSchema } from '../../src/model/schema.js';
 import { ROOT } from '../helpers/cli.js';
 
 describe('the published JSON Schema', () => {

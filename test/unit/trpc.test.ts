@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { specFromText } from '../../src/config/load.js';
-import { parseTrpcConfig } from '../../src/spec/trpc.js';
+import { parseTrpcConfig } from '../../src/model/trpc.js';
 
 const TRPC = `global:
   namespace: Development

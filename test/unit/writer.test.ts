@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generatedState, withHeader } from '../../src/render/header.js';
+import { generatedState, withHeader } from '../../src/model/generated.js';
 import { writeFiles } from '../../src/write/writer.js';
 import { UsageError } from '../../src/errors.js';
 

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { DockerUnreachableError, RuntimeError } from '../../errors.js';
-import { splitTag } from '../../image/reference.js';
+import { splitTag } from '../../model/reference.js';
 import { describeEndpoint, discoverEndpoint, type Endpoint } from './endpoint.js';
 
 export interface BuildEvent {

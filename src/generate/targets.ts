@@ -2,15 +2,15 @@
  * Every generate target in one table: its files (paths relative to the
  * output directory of `generate all`) rendered from the spec. Pure.
  */
-import type { ServiceSpec } from '../spec/spec.js';
-import { renderCompose } from './compose.js';
-import { imageLabels, renderDockerfile } from './dockerfile.js';
-import type { RenderedFile } from './header.js';
-import { renderK8s, renderK8sStream } from './k8s.js';
-import { renderLaunchd } from './launchd.js';
-import { renderSwarm } from './swarm.js';
-import { renderSystemdContainerUnit, renderSystemdUnit } from './systemd.js';
-import { renderUpstart } from './upstart.js';
+import type { ServiceSpec } from '../model/service.js';
+import { renderCompose } from '../render/compose.js';
+import { imageLabels, renderDockerfile } from '../image/dockerfile.js';
+import type { RenderedFile } from '../model/generated.js';
+import { renderK8s, renderK8sStream } from '../render/k8s.js';
+import { renderLaunchd } from '../render/launchd.js';
+import { renderSwarm } from '../render/swarm.js';
+import { renderSystemdContainerUnit, renderSystemdUnit } from '../render/systemd.js';
+import { renderUpstart } from '../render/upstart.js';
 
 export interface RenderOptions {
   /** Image reference the runtime targets run. */

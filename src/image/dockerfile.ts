@@ -3,8 +3,8 @@
  * the static binary and passwd/group for the numeric user; exec-form
  * ENTRYPOINT with tini as PID 1; STOPSIGNAL; numeric non-root USER. Pure.
  */
-import type { ServiceSpec } from '../spec/spec.js';
-import { withHeader, type RenderedFile } from './header.js';
+import type { ServiceSpec } from '../model/service.js';
+import { withHeader, type RenderedFile } from '../model/generated.js';
 
 export const ROOTFS_DIR = 'rootfs';
 

@@ -3,8 +3,8 @@
  * Every renderer reads this and nothing else; the shutdown budget is computed
  * here once so no two targets can disagree about it. Pure.
  */
-import type { Config } from '../config/schema.js';
-import { formatDuration, parseDuration } from '../config/duration.js';
+import type { Config } from './schema.js';
+import { formatDuration, parseDuration } from './duration.js';
 import type { FieldPath } from '../config/source.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
