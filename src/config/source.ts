@@ -4,8 +4,9 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
+import type { FieldPath } from '../model/issues.js';
 
-export type FieldPath = ReadonlyArray<string | number>;
+export type { FieldPath };
 
 export function formatPath(path: FieldPath): string {
   let out = '';

@@ -1,11 +1,13 @@
 /**
  * ServiceSpec: the validated, normalized, defaulted form of goneat-deploy.yaml.
  * Every renderer reads this and nothing else; the shutdown budget is computed
- * here once so no two targets can disagree about it. Pure.
+ * once (budget.ts) so no two targets can disagree about it. Pure.
  */
 import type { Config } from './schema.js';
-import { formatDuration, parseDuration } from './duration.js';
-import type { FieldPath } from '../config/source.js';
+import { formatDuration } from './duration.js';
+import { shutdownSpec, type ShutdownSpec } from './budget.js';
+import { DEFAULTS } from './defaults.js';
+import { durationField, type FieldPath, type SpecIssue } from './issues.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
 
@@ -27,23 +29,6 @@ export interface HealthSpec {
   failureThreshold: number;
 }
 
-export interface ShutdownSpec {
-  signal: string;
-  drainMs: number;
-  preStopMs: number;
-  slackMs: number;
-  /** B = preStop + drain + slack, in milliseconds. */
-  budgetMs: number;
-  /**
-   * The stop timeout every target uses, in whole seconds: the pinned
-   * gracePeriod, or B rounded up. Compose stop_grace_period, swarm's,
-   * terminationGracePeriodSeconds, TimeoutStopSec, upstart kill timeout and
-   * launchd ExitTimeOut all equal this number.
-   */
-  timeoutSeconds: number;
-  pinned: boolean;
-  successExitCodes: number[];
-}
 
 export type BinarySource = { kind: 'go'; main: string; ldflags: string; tags: string[] } | { kind: 'binary'; path: string };
 
@@ -107,55 +92,12 @@ export interface ServiceSpec {
   host: HostSpec;
 }
 
-export interface SpecIssue {
-  path: FieldPath;
-  message: string;
-}
 
-export const DEFAULTS = {
-  tag: 'latest',
-  signal: 'SIGTERM',
-  drainMs: 10_000,
-  preStopMs: 0,
-  slackMs: 2_000,
-  uid: 65532,
-  ldflags: '-s -w -buildid=',
-  healthIntervalMs: 10_000,
-  healthTimeoutMs: 2_000,
-  healthStartPeriodMs: 30_000,
-  healthFailureThreshold: 3,
-} as const;
 
 export const TINI_PATH = '/sbin/tini';
 
-/** Inits that forward signals and reap zombies as PID 1 (lint looks for them in files, verify in the running container). */
-export const INITS = ['tini', 'tini-static', 'docker-init', 'dumb-init', 'catatonit', 's6-svscan', 'init'];
-
-/** Whether a program path ("/sbin/tini") is one of INITS. */
-export function isInit(argv0: string | undefined): boolean {
-  return argv0 !== undefined && INITS.includes(argv0.split('/').pop()!);
-}
-
-/** Signals a supervisor may use to stop a Go service, and why the others are refused. */
-export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGUSR1'] as const;
-export const REFUSED_STOP_SIGNALS: Record<string, string> = {
-  SIGHUP: 'SIGHUP means "your terminal went away"; a service that exits on it is the nohup bug this tool exists to avoid. Use SIGTERM',
-  SIGUSR2: 'SIGUSR2 is tRPC-Go\'s hot restart (fork/exec then the parent exits): under tini or a supervisor the first child exiting ends the service. Use SIGTERM and rolling updates',
-  SIGKILL: 'SIGKILL cannot be handled, so nothing drains; supervisors send it by themselves when the stop timeout ends. Use SIGTERM',
-  SIGSTOP: 'SIGSTOP cannot be handled and only pauses the process. Use SIGTERM',
-};
-
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
-function ms(v: string | undefined, path: FieldPath, fallback: number, issues: SpecIssue[]): number {
-  if (v === undefined) return fallback;
-  const parsed = parseDuration(v);
-  if (parsed === undefined) {
-    issues.push({ path, message: `expected a duration like "5s", got "${v}"` });
-    return fallback;
-  }
-  return parsed;
-}
 
 function parsePublish(v: string | number, issues: SpecIssue[], path: FieldPath): PortSpec['publish'] {
   let hostIp = '127.0.0.1';
@@ -292,8 +234,8 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
         if (CONTROL.test(a)) issues.push({ path: ['health', 'command', i], message: 'control characters are not allowed' });
       });
     }
-    const timeoutMs = ms(h.timeout, ['health', 'timeout'], DEFAULTS.healthTimeoutMs, issues);
-    const intervalMs = ms(h.interval, ['health', 'interval'], DEFAULTS.healthIntervalMs, issues);
+    const timeoutMs = durationField(h.timeout, ['health', 'timeout'], DEFAULTS.healthTimeoutMs, issues);
+    const intervalMs = durationField(h.interval, ['health', 'interval'], DEFAULTS.healthIntervalMs, issues);
     if (timeoutMs < 1000 || timeoutMs % 1000 !== 0) issues.push({ path: ['health', 'timeout'], message: 'must be whole seconds, at least 1s (Kubernetes probes count in seconds)' });
     if (intervalMs < 1000 || intervalMs % 1000 !== 0) issues.push({ path: ['health', 'interval'], message: 'must be whole seconds, at least 1s (Kubernetes probes count in seconds)' });
     if (timeoutMs > intervalMs) issues.push({ path: ['health', 'timeout'], message: `${formatDuration(timeoutMs)} is longer than the interval ${formatDuration(intervalMs)}` });
@@ -305,61 +247,15 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
         ...(h.command ? { command: [...h.command] } : {}),
         intervalMs,
         timeoutMs,
-        startPeriodMs: ms(h.startPeriod, ['health', 'startPeriod'], DEFAULTS.healthStartPeriodMs, issues),
+        startPeriodMs: durationField(h.startPeriod, ['health', 'startPeriod'], DEFAULTS.healthStartPeriodMs, issues),
         failureThreshold: h.failureThreshold ?? DEFAULTS.healthFailureThreshold,
       };
     }
   }
 
   // Shutdown budget
-  const s = config.shutdown ?? {};
-  const signal = s.signal ?? DEFAULTS.signal;
-  if (REFUSED_STOP_SIGNALS[signal]) {
-    issues.push({ path: ['shutdown', 'signal'], message: `${signal} is refused as a stop signal: ${REFUSED_STOP_SIGNALS[signal]}` });
-  } else if (!(STOP_SIGNALS as readonly string[]).includes(signal)) {
-    issues.push({ path: ['shutdown', 'signal'], message: `expected one of ${STOP_SIGNALS.join(', ')}, got "${signal}"` });
-  }
-  const drainMs = ms(s.drain, ['shutdown', 'drain'], DEFAULTS.drainMs, issues);
-  const preStopMs = ms(s.preStop, ['shutdown', 'preStop'], DEFAULTS.preStopMs, issues);
-  const slackMs = ms(s.slack, ['shutdown', 'slack'], DEFAULTS.slackMs, issues);
-  const budgetMs = preStopMs + drainMs + slackMs;
-  let timeoutSeconds = Math.ceil(budgetMs / 1000);
-  const pinned = s.gracePeriod !== undefined;
-  if (drainMs === 0 && preStopMs > 0) {
-    issues.push({
-      path: ['shutdown', 'drain'],
-      message: `is 0s but preStop is ${formatDuration(preStopMs)}: a preStop delay only helps a service that drains in-flight work after the stop signal; set drain to the service's own close wait`,
-    });
-  }
-  if (pinned) {
-    const graceMs = ms(s.gracePeriod, ['shutdown', 'gracePeriod'], 0, issues);
-    if (preStopMs >= graceMs && graceMs > 0) {
-      issues.push({
-        path: ['shutdown', 'preStop'],
-        message: `${formatDuration(preStopMs)} is not shorter than gracePeriod ${formatDuration(graceMs)}: the preStop delay counts against the grace period, so the service would be killed before it could drain`,
-      });
-    } else if (graceMs < budgetMs) {
-      issues.push({
-        path: ['shutdown', 'gracePeriod'],
-        message: `${formatDuration(graceMs)} is shorter than the shutdown budget preStop ${formatDuration(preStopMs)} + drain ${formatDuration(drainMs)} + slack ${formatDuration(slackMs)} = ${formatDuration(budgetMs)}; raise it or remove it to use the budget`,
-      });
-    }
-    if (graceMs % 1000 !== 0) {
-      issues.push({ path: ['shutdown', 'gracePeriod'], message: 'must be whole seconds (Kubernetes and upstart count in seconds)' });
-    }
-    timeoutSeconds = Math.ceil(graceMs / 1000);
-  }
-  if (timeoutSeconds < 1) timeoutSeconds = 1;
-  const shutdown: ShutdownSpec = {
-    signal,
-    drainMs,
-    preStopMs,
-    slackMs,
-    budgetMs,
-    timeoutSeconds,
-    pinned,
-    successExitCodes: s.successExitCodes ? [...s.successExitCodes] : [0],
-  };
+  const shutdown = shutdownSpec(config.shutdown ?? {}, issues);
+  const { preStopMs } = shutdown;
 
   // User: numeric and non-root, so the kubelet can check runAsNonRoot.
   let uid: number = DEFAULTS.uid;

@@ -3,7 +3,7 @@
  * Pure, so every verdict is unit-tested on recorded observations.
  */
 import type { ProcessRow } from '../runtime/docker/client.js';
-import { isInit } from '../model/service.js';
+import { isInit } from '../model/signals.js';
 import type { VerifyPlan } from './plan.js';
 
 export type Status = 'pass' | 'fail' | 'skip';

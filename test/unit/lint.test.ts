@@ -11,7 +11,7 @@ import { RULES } from '../../src/lint/rules/index.js';
 import { preStopSeconds } from '../../src/lint/rules/gd006-prestop.js';
 import { systemdSpanMs } from '../../src/lint/rule.js';
 import { parseDockerfile } from '../../src/lint/files.js';
-import { REFUSED_STOP_SIGNALS, STOP_SIGNALS } from '../../src/model/service.js';
+import { REFUSED_STOP_SIGNALS, STOP_SIGNALS } from '../../src/model/signals.js';
 import { ROOT } from '../helpers/cli.js';
 
 const FIXTURES = path.join(ROOT, 'test/fixtures/lint');

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule.js';
 import { yamlTrue } from '../files.js';
-import { isInit } from '../../model/service.js';
+import { isInit } from '../../model/signals.js';
 import { composes, dockerfiles } from '../rule.js';
 import { builtFrom, pid1 } from './gd002-no-init.js';
 

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule.js';
-import { REFUSED_STOP_SIGNALS } from '../../model/service.js';
+import { REFUSED_STOP_SIGNALS } from '../../model/signals.js';
 import { composes, dockerfiles, normalizeSignal, podSpecs, systemds, upstarts } from '../rule.js';
 
 export const stopSignal: Rule = {
