@@ -1,11 +1,11 @@
 /** Connecting to the engine from a command, with --verbose telling which one is in use. */
-import type { Engine } from '../runtime/docker/client.js';
+import type { Engine } from '../runtime/engine.js';
 import type { CliContext } from './context.js';
 
 export async function connectEngine(ctx: CliContext, verbose: boolean): Promise<Engine> {
-  const { Engine } = await import('../runtime/docker/client.js');
+  const { connectDocker } = await import('../runtime/docker/client.js');
   const { describeEndpoint, discoverEndpoint } = await import('../runtime/docker/endpoint.js');
   const endpoint = discoverEndpoint(ctx.env);
   if (verbose) ctx.stderr.write(`› Docker Engine: ${describeEndpoint(endpoint)}\n`);
-  return Engine.connect(endpoint);
+  return connectDocker(endpoint);
 }

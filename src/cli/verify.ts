@@ -52,7 +52,7 @@ Examples:
       const ref = image ?? loaded?.spec.image.ref;
       if (!ref) throw new UsageError('verify needs an image: pass one, or run it where goneat-deploy.yaml is (or -C DIR)');
       const engine = await connectEngine(ctx, verbose);
-      const info = await engine.inspectImage(ref);
+      const info = await engine.images.inspect(ref);
       if (!info) throw new UsageError(`image ${ref} is not on the engine: build it first (goneat-deploy build); verify never pulls`);
       const plan = planVerify(ref, {
         ...(loaded ? { spec: loaded.spec } : {}),
@@ -67,7 +67,7 @@ Examples:
         },
       });
       const progress = await makeProgress(ctx, verbose);
-      const report = await verifyImage(engine, plan, { signal: ctx.signal, step: (m) => progress.step(m) }).catch((err: unknown) => {
+      const report = await verifyImage(engine.containers, plan, { signal: ctx.signal, step: (m) => progress.step(m) }).catch((err: unknown) => {
         progress.end(false);
         throw err;
       });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { REPOSITORY_PATTERN, TAG_PATTERN } from '../model/patterns.js';
 import { RuntimeError, UsageError } from '../errors.js';
-import type { Engine } from '../runtime/docker/client.js';
+import type { Engine } from '../runtime/engine.js';
 import { checkStaticBinary, findTini, goArch, requireArch, type CheckedBinary } from './artifacts.js';
 import { assemble, dockerArchive, layerFiles, manifestList, MEDIA, registryImage, type AssembledImage } from './assemble.js';
 import { packContext, sourceDateEpoch, writeContextDir } from './context.js';
@@ -133,7 +133,7 @@ export async function buildImage(req: BuildRequest, connect: () => Promise<Engin
   const prebuiltBinary = prebuilt ? await checkStaticBinary(prebuilt.path, undefined, 'binary', prebuilt.shown) : undefined;
 
   const engine = await connect();
-  const version = await engine.version();
+  const version = await engine.info();
   const engineArch = goArch(version.arch);
   const targets: Arch[] = archs ?? [engineArch];
   if (targets.includes('unknown')) throw new UsageError(`the Docker Engine runs on ${version.arch}, which goneat-deploy cannot build for (amd64, arm64)`);
@@ -170,8 +170,8 @@ export async function buildImage(req: BuildRequest, connect: () => Promise<Engin
     const assembled = new Map<Arch, AssembledImage>();
     if (req.dockerfile) {
       const ctx = packContext(local.plan.entries, mtime);
-      progress.step(`building ${image} (linux/${local.arch}) with the engine's builder on ${engine.endpoint.host}`);
-      id = await engine.build(ctx.stream, {
+      progress.step(`building ${image} (linux/${local.arch}) with the engine's builder on ${engine.host}`);
+      id = await engine.images.build(ctx.stream, {
         tag: image,
         labels: local.plan.buildLabels,
         ...(req.signal ? { signal: req.signal } : {}),
@@ -186,11 +186,11 @@ export async function buildImage(req: BuildRequest, connect: () => Promise<Engin
       const img = assembled.get(local.arch)!;
       const archive = await dockerArchive(img, [image], mtime);
       contextBytes = archive.length;
-      progress.step(`loading ${image} (linux/${local.arch}, assembled: ${img.imageId.slice(7, 19)}) into ${engine.endpoint.host}`);
-      await engine.loadImage(archive);
+      progress.step(`loading ${image} (linux/${local.arch}, assembled: ${img.imageId.slice(7, 19)}) into ${engine.host}`);
+      await engine.images.load(archive);
       id = img.imageId;
     }
-    const info = await engine.inspectImage(image);
+    const info = await engine.images.inspect(image);
     const size = info?.size ?? 0;
 
     // 3. Push.
@@ -202,7 +202,7 @@ export async function buildImage(req: BuildRequest, connect: () => Promise<Engin
       if (built.length === 1) {
         progress.step(`pushing ${image} through the engine`);
         const auth = creds ? { ...(creds.username ? { username: creds.username, password: creds.password ?? '' } : {}), ...(creds.identitytoken ? { identitytoken: creds.identitytoken } : {}), serveraddress: creds.serveraddress } : undefined;
-        digest = await engine.pushImage(image, auth, (l) => progress.engine(l)).catch((err: Error) => {
+        digest = await engine.images.push(image, auth, (l) => progress.engine(l)).catch((err: Error) => {
           if (/auth|unauthori[sz]ed|denied|credentials/i.test(err.message)) {
             throw new RuntimeError(`${err.message}; log in first: docker login ${registry}`);
           }

@@ -2,7 +2,7 @@
  * Turns what verify observed into pass/fail checks with the measured figure.
  * Pure, so every verdict is unit-tested on recorded observations.
  */
-import type { ProcessRow } from '../runtime/docker/client.js';
+import type { ProcessRow } from '../runtime/engine.js';
 import { isInit } from '../model/signals.js';
 import type { VerifyPlan } from './plan.js';
 

@@ -7,7 +7,7 @@
  */
 import { parseDuration } from '../model/duration.js';
 import { UsageError } from '../errors.js';
-import type { ImageInfo } from '../runtime/docker/client.js';
+import type { ImageInfo } from '../runtime/engine.js';
 import type { ServiceSpec } from '../model/service.js';
 
 export type VerifyAs = 'compose' | 'k8s';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InterruptedError } from '../errors.js';
-import type { Engine } from '../runtime/docker/client.js';
+import type { Containers } from '../runtime/engine.js';
 import { evaluate, type CheckResult, type Observations } from './checks.js';
 import type { VerifyPlan } from './plan.js';
 
@@ -60,7 +60,7 @@ function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
 }
 
 export async function verifyImage(
-  engine: Engine,
+  containers: Containers,
   plan: VerifyPlan,
   opts: { signal?: AbortSignal; step?: (message: string) => void } = {},
 ): Promise<VerifyReport> {
@@ -78,7 +78,7 @@ export async function verifyImage(
 
   try {
     step(`starting ${plan.image} (read-only root, no TTY, stdin closed, ports on 127.0.0.1)`);
-    id = await engine.runContainer({
+    id = await containers.run({
       image: plan.image,
       name,
       labels: { [VERIFY_LABEL]: String(process.pid) },
@@ -87,14 +87,14 @@ export async function verifyImage(
       ports,
       readOnly: true,
     });
-    let state = await engine.containerState(id);
+    let state = await containers.state(id);
     const hostPort = (p: number) => state.ports[p];
 
     // 1. Up and ready.
     const readyDeadline = performance.now() + 60_000;
     if (plan.health) {
       while (performance.now() < readyDeadline) {
-        state = await engine.containerState(id);
+        state = await containers.state(id);
         if (!state.running) break;
         const ok = await get(hostPort(plan.health.port)!, plan.health.path, 1000).then((r) => r.status === 200, () => false);
         if (ok) {
@@ -107,7 +107,7 @@ export async function verifyImage(
     } else {
       await delay(1500, undefined, { signal: opts.signal });
     }
-    state = await engine.containerState(id);
+    state = await containers.state(id);
     if (!plan.health) {
       obs.started = state.running;
       obs.readyMs = performance.now() - began;
@@ -116,13 +116,13 @@ export async function verifyImage(
     obs.openStdin = state.openStdin;
     obs.readOnly = state.readOnly;
     if (!state.running) {
-      const logs = (await engine.logs(id, 5)).trim().split('\n').filter(Boolean).pop();
+      const logs = (await containers.logs(id, 5)).trim().split('\n').filter(Boolean).pop();
       obs.startFailure = `exited during start with code ${state.exitCode}${logs ? ` (${logs.slice(0, 160)})` : ''}`;
     } else if (!obs.started) obs.startFailure = `not healthy within 60 s (${plan.health!.path} on port ${plan.health!.port})`;
 
     if (state.running) {
       obs.pid1Pid = state.pid;
-      obs.processes = await engine.processes(id);
+      obs.processes = await containers.processes(id);
 
       // 2. A request in flight across the stop signal: sent 300 ms before the signal goes out
       // (compose: before docker stop; k8s: near the end of the preStop hook).
@@ -172,19 +172,19 @@ export async function verifyImage(
       })();
 
       // 4. Stop the way the runtime does.
-      const waiting = engine.waitContainer(id);
+      const waiting = containers.wait(id);
       if (plan.as === 'compose') {
         timeline.push({ t: 0, event: `docker stop: ${plan.signal}, SIGKILL at +${plan.stopTimeoutS}s` });
         signalAt = 0;
         step(`docker stop (${plan.signal}, SIGKILL after ${plan.stopTimeoutS}s)`);
-        void engine.stopContainer(id, plan.stopTimeoutS).catch(() => undefined);
+        void containers.stop(id, plan.stopTimeoutS).catch(() => undefined);
       } else {
         timeline.push({ t: 0, event: `pod Terminating; grace period ${plan.stopTimeoutS}s starts` });
         step(`replaying the kubelet's termination (grace ${plan.stopTimeoutS}s)`);
         deadline = setTimeout(() => {
           killed = true;
           timeline.push({ t: now(), event: 'grace period over: SIGKILL' });
-          void engine.signalContainer(id!, 'SIGKILL');
+          void containers.signal(id!, 'SIGKILL');
         }, plan.stopTimeoutS * 1000);
         void waiting.finally(() => clearTimeout(deadline));
         const preStopMs = plan.preStop?.kind === 'sleep' ? plan.preStop.seconds * 1000 : 0;
@@ -196,7 +196,7 @@ export async function verifyImage(
         } else {
           if (plan.preStop?.kind === 'exec') {
             timeline.push({ t: now(), event: `preStop: exec ${plan.preStop.command.join(' ')}` });
-            const code = await abortable(engine.execIn(id, plan.preStop.command), opts.signal);
+            const code = await abortable(containers.exec(id, plan.preStop.command), opts.signal);
             timeline.push({ t: now(), event: `preStop exec exited ${code}` });
           }
           sendInflight();
@@ -205,7 +205,7 @@ export async function verifyImage(
         if (!killed) {
           signalAt = now();
           timeline.push({ t: signalAt, event: `${plan.signal} to PID 1 (the image's STOPSIGNAL)` });
-          await engine.signalContainer(id, plan.signal);
+          await containers.signal(id, plan.signal);
         }
       }
       const exitCode = await abortable(waiting, opts.signal);
@@ -222,7 +222,7 @@ export async function verifyImage(
   } finally {
     finished = true;
     if (deadline) clearTimeout(deadline);
-    if (id) await engine.removeContainer(id).catch(() => undefined);
+    if (id) await containers.remove(id).catch(() => undefined);
   }
 
   const checks = evaluate(plan, obs);

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { Engine } from '../../src/runtime/docker/client.js';
+import { connectDocker } from '../../src/runtime/docker/client.js';
 import { RuntimeError } from '../../src/errors.js';
 import { BASE, runBadCase, type BadCase } from '../helpers/corpus.js';
 import { run } from '../helpers/exec.js';
@@ -57,13 +57,13 @@ describe('bad input that reaches the engine', () => {
 
   it('a build error inside the daemon\'s 200 stream fails the build with the daemon\'s message', async () => {
     const before = await engineState();
-    const engine = await Engine.connect();
+    const engine = await connectDocker();
     const pack = tar.pack();
     pack.entry({ name: 'Dockerfile' }, 'FROM scratch\nCOPY missing-file /missing-file\n');
     pack.finalize();
     const chunks: Buffer[] = [];
     for await (const c of pack) chunks.push(c as Buffer);
-    const attempt = engine.build(Readable.from([Buffer.concat(chunks)]), { tag: 'goneat-test/broken:x' });
+    const attempt = engine.images.build(Readable.from([Buffer.concat(chunks)]), { tag: 'goneat-test/broken:x' });
     await expect(attempt).rejects.toBeInstanceOf(RuntimeError);
     await expect(attempt).rejects.toThrow(/^image build failed in the Docker Engine: COPY failed: .*missing-file/);
     expect(await engineState()).toEqual(before);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, type Observations } from '../../src/verify/checks.js';
 import { parseEndpoint, planVerify, type VerifyPlan } from '../../src/verify/plan.js';
-import type { ImageInfo } from '../../src/runtime/docker/client.js';
+import type { ImageInfo } from '../../src/runtime/engine.js';
 
 const plan: VerifyPlan = {
   image: 'x',

@@ -1,19 +1,15 @@
 /**
- * The only module that imports dockerode. A narrow facade over the Docker
- * Engine API with the few operations goneat-deploy needs, typed results, and
- * engine errors turned into messages a person can act on.
+ * The only module that imports dockerode: the Docker Engine API behind the
+ * narrow interfaces of ../engine.ts (Images, Containers, Engine), typed
+ * results, and one error mapping (engineError) that turns every dockerode
+ * failure into a message a person can act on.
  */
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { DockerUnreachableError, RuntimeError } from '../../errors.js';
 import { splitTag } from '../../model/reference.js';
+import type { BuildEvent, ContainerState, Containers, Engine, EngineInfo, ImageInfo, Images, ProcessRow, RegistryAuth, RunSpec } from '../engine.js';
 import { describeEndpoint, discoverEndpoint, type Endpoint } from './endpoint.js';
-
-export interface BuildEvent {
-  /** A line of build output ("Step 2/7 : COPY rootfs/ /"). */
-  stream?: string;
-  status?: string;
-}
 
 interface StreamEvent {
   stream?: string;
@@ -22,21 +18,6 @@ interface StreamEvent {
   error?: string;
   errorDetail?: { message?: string };
   aux?: { ID?: string; Digest?: string };
-}
-
-export interface ImageInfo {
-  id: string;
-  size: number;
-  repoDigests: string[];
-  entrypoint: string[];
-  cmd: string[] | null;
-  user: string;
-  stopSignal?: string;
-  workingDir: string;
-  labels: Record<string, string>;
-  env: string[];
-  architecture: string;
-  os: string;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'ENOTFOUND', 'EPERM']);
@@ -71,115 +52,94 @@ function engineMessage(err: unknown): string {
   return e?.json?.message ?? e?.message ?? String(err);
 }
 
-export interface RunSpec {
-  image: string;
-  name: string;
-  labels: Record<string, string>;
-  stopSignal: string;
-  stopTimeoutS: number;
-  /** Container ports to publish on 127.0.0.1 (a free host port each). */
-  ports: number[];
-  readOnly: boolean;
-  env?: string[];
+/**
+ * The one error mapping: a connection failure is DockerUnreachableError (exit
+ * 1, one-line hint); anything else a RuntimeError "<what>: <engine's message>".
+ */
+export function engineError(endpoint: Endpoint, err: unknown, what: string): DockerUnreachableError | RuntimeError {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code && UNREACHABLE.has(code)) return unreachable(endpoint, err);
+  return new RuntimeError(`${what}: ${engineMessage(err)}`, [], { cause: err });
 }
 
-export interface ContainerState {
-  running: boolean;
-  exitCode: number;
-  pid: number;
-  tty: boolean;
-  openStdin: boolean;
-  readOnly: boolean;
-  user: string;
-  /** Container port → host port on 127.0.0.1. */
-  ports: Record<number, number>;
+/** HTTP status of a dockerode error, when the engine answered. */
+function statusOf(err: unknown): number | undefined {
+  return (err as { statusCode?: number })?.statusCode;
 }
 
-export interface ProcessRow {
-  pid: number;
-  ppid: number;
-  uid: number;
-  tty: string;
-  args: string;
+/** Finds the engine (DOCKER_HOST, docker context, default socket) and checks it answers a ping within 10 s. */
+export async function connectDocker(endpoint: Endpoint = discoverEndpoint()): Promise<DockerEngine> {
+  let docker: Docker;
+  try {
+    docker = new Docker({ ...endpoint.modemOptions } as Docker.DockerOptions);
+  } catch (err) {
+    throw new DockerUnreachableError(`cannot use DOCKER_HOST=${endpoint.host}: ${(err as Error).message}`);
+  }
+  const engine = new DockerEngine(endpoint, docker);
+  await engine.ping();
+  return engine;
 }
 
-export class Engine {
-  readonly endpoint: Endpoint;
-  readonly docker: Docker;
-
-  private constructor(endpoint: Endpoint, docker: Docker) {
-    this.endpoint = endpoint;
-    this.docker = docker;
+/**
+ * Runs one engine call. Statuses in `answers` are answers, not errors (404 →
+ * "no such image", 304 → "already stopped"); everything else goes through
+ * engineError.
+ */
+async function call<T>(endpoint: Endpoint, what: string, fn: () => Promise<T>, answers: Record<number, () => T> = {}): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const answer = answers[statusOf(err) ?? -1];
+    if (answer) return answer();
+    throw engineError(endpoint, err, what);
   }
+}
 
-  /** Finds the engine (DOCKER_HOST, docker context, default socket) and checks it answers. */
-  static async connect(endpoint: Endpoint = discoverEndpoint()): Promise<Engine> {
-    let docker: Docker;
-    try {
-      docker = new Docker({ ...endpoint.modemOptions } as Docker.DockerOptions);
-    } catch (err) {
-      throw new DockerUnreachableError(`cannot use DOCKER_HOST=${endpoint.host}: ${(err as Error).message}`);
-    }
-    const engine = new Engine(endpoint, docker);
-    await engine.ping();
-    return engine;
-  }
+/**
+ * Follows a JSON progress stream (build, load, push). The engine answers 200
+ * and reports failures as `error`/`errorDetail` events inside the stream:
+ * the first one rejects, with the daemon's own message.
+ */
+function follow(docker: Docker, stream: NodeJS.ReadableStream, labels: { what: string; failedIn: string }, onEvent?: (e: StreamEvent) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let failure: string | undefined;
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null) => {
+        if (err) return reject(new RuntimeError(`${labels.what}: ${engineMessage(err)}`));
+        if (failure) return reject(new RuntimeError(`${labels.failedIn}: ${failure}`));
+        resolve();
+      },
+      (event: StreamEvent) => {
+        if (event.errorDetail || event.error) {
+          failure ??= (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
+          return;
+        }
+        onEvent?.(event);
+      },
+    );
+  });
+}
 
-  /** Rethrows connection failures as DockerUnreachableError. */
-  private wrap(err: unknown, what: string): never {
-    const code = (err as NodeJS.ErrnoException)?.code;
-    if (code && UNREACHABLE.has(code)) throw unreachable(this.endpoint, err);
-    throw new RuntimeError(`${what}: ${engineMessage(err)}`, [], { cause: err });
-  }
+class DockerImages implements Images {
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly docker: Docker,
+  ) {}
 
-  async ping(): Promise<void> {
-    try {
-      await Promise.race([
-        this.docker.ping(),
-        new Promise((_, reject) =>
-          setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), 10_000).unref(),
-        ),
-      ]);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException)?.code;
-      if (code && UNREACHABLE.has(code)) throw unreachable(this.endpoint, err);
-      throw new DockerUnreachableError(`the Docker Engine at ${this.endpoint.host} did not answer a ping: ${engineMessage(err)}`);
-    }
-  }
-
-  async version(): Promise<{ version: string; apiVersion: string; arch: string; os: string }> {
-    try {
-      const v = await this.docker.version();
-      return { version: v.Version, apiVersion: v.ApiVersion, arch: v.Arch, os: v.Os };
-    } catch (err) {
-      this.wrap(err, 'docker version');
-    }
-  }
-
-  /**
-   * Builds an image from a tar context. The engine answers 200 and reports
-   * build failures as `errorDetail` messages inside the stream: those reject
-   * with the daemon's own message.
-   */
-  async build(
-    context: Readable,
-    opts: { tag: string; labels?: Record<string, string>; signal?: AbortSignal; onEvent?: (e: BuildEvent) => void },
-  ): Promise<string> {
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = await this.docker.buildImage(context, {
+  async build(context: Readable, opts: { tag: string; labels?: Record<string, string>; signal?: AbortSignal; onEvent?: (e: BuildEvent) => void }): Promise<string> {
+    const stream = await call(this.endpoint, 'image build', () =>
+      this.docker.buildImage(context, {
         t: opts.tag,
         labels: opts.labels ?? {},
         rm: true,
         forcerm: true,
         pull: false,
         ...(opts.signal ? { abortSignal: opts.signal } : {}),
-      } as Docker.ImageBuildOptions);
-    } catch (err) {
-      this.wrap(err, 'image build');
-    }
+      } as Docker.ImageBuildOptions),
+    );
     let id: string | undefined;
-    await this.follow(stream, { what: 'image build', failedIn: 'image build failed in the Docker Engine' }, (event) => {
+    await follow(this.docker, stream, { what: 'image build', failedIn: 'image build failed in the Docker Engine' }, (event) => {
       if (event.aux?.ID) id = event.aux.ID;
       const m = event.stream && /^Successfully built ([0-9a-f]{12,64})/.exec(event.stream);
       if (m && !id) id = m[1];
@@ -189,28 +149,20 @@ export class Engine {
     return id;
   }
 
-  /** Loads a `docker save` archive (POST /images/load); errors in the answer stream reject. */
-  async loadImage(archive: Buffer): Promise<void> {
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = (await this.docker.loadImage(Readable.from([archive]), { quiet: true })) as unknown as NodeJS.ReadableStream;
-    } catch (err) {
-      this.wrap(err, 'image load');
-    }
-    await this.follow(stream, { what: 'image load', failedIn: 'image load failed in the Docker Engine' });
+  async load(archive: Buffer): Promise<void> {
+    const stream = await call(this.endpoint, 'image load', async () => (await this.docker.loadImage(Readable.from([archive]), { quiet: true })) as unknown as NodeJS.ReadableStream);
+    await follow(this.docker, stream, { what: 'image load', failedIn: 'image load failed in the Docker Engine' });
   }
 
-  /** docker push through the engine; resolves with the manifest digest the registry reported. */
-  async pushImage(ref: string, auth: Record<string, string> | undefined, onEvent?: (line: string) => void): Promise<string> {
+  async push(ref: string, auth: RegistryAuth | undefined, onEvent?: (line: string) => void): Promise<string> {
     const { repository, tag } = splitTag(ref);
-    let stream: NodeJS.ReadableStream;
-    try {
-      stream = (await this.docker.getImage(repository).push({ tag, ...(auth ? { authconfig: auth } : {}) } as never)) as unknown as NodeJS.ReadableStream;
-    } catch (err) {
-      this.wrap(err, `push ${ref}`);
-    }
+    const stream = await call(
+      this.endpoint,
+      `push ${ref}`,
+      async () => (await this.docker.getImage(repository).push({ tag, ...(auth ? { authconfig: auth } : {}) } as never)) as unknown as NodeJS.ReadableStream,
+    );
     let digest: string | undefined;
-    await this.follow(stream, { what: `push ${ref}`, failedIn: `push ${ref} failed` }, (event) => {
+    await follow(this.docker, stream, { what: `push ${ref}`, failedIn: `push ${ref} failed` }, (event) => {
       if (event.aux?.Digest) digest = event.aux.Digest;
       if (event.status && onEvent) onEvent(`${event.id ? `${event.id}: ` : ''}${event.status}`);
     });
@@ -218,64 +170,45 @@ export class Engine {
     return digest;
   }
 
-  /**
-   * Follows a JSON progress stream (build, load, push). The engine answers 200
-   * and reports failures as `error`/`errorDetail` events inside the stream:
-   * the first one rejects, with the daemon's own message.
-   */
-  private follow(stream: NodeJS.ReadableStream, labels: { what: string; failedIn: string }, onEvent?: (e: StreamEvent) => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let failure: string | undefined;
-      this.docker.modem.followProgress(
-        stream,
-        (err: Error | null) => {
-          if (err) return reject(new RuntimeError(`${labels.what}: ${engineMessage(err)}`));
-          if (failure) return reject(new RuntimeError(`${labels.failedIn}: ${failure}`));
-          resolve();
-        },
-        (event: StreamEvent) => {
-          if (event.errorDetail || event.error) {
-            failure ??= (event.errorDetail?.message ?? event.error ?? 'unknown error').trim();
-            return;
-          }
-          onEvent?.(event);
-        },
-      );
-    });
+  async inspect(ref: string): Promise<ImageInfo | undefined> {
+    const i = await call(this.endpoint, `inspect image ${ref}`, () => this.docker.getImage(ref).inspect(), { 404: () => undefined });
+    if (!i) return undefined;
+    const stopSignal = (i.Config as { StopSignal?: string }).StopSignal;
+    return {
+      id: i.Id,
+      size: i.Size,
+      repoDigests: i.RepoDigests ?? [],
+      entrypoint: (i.Config.Entrypoint as string[] | null) ?? [],
+      cmd: (i.Config.Cmd as string[] | null) ?? null,
+      user: i.Config.User ?? '',
+      ...(stopSignal ? { stopSignal } : {}),
+      workingDir: i.Config.WorkingDir ?? '',
+      labels: (i.Config.Labels as Record<string, string> | null) ?? {},
+      env: i.Config.Env ?? [],
+      architecture: i.Architecture,
+      os: i.Os,
+    };
   }
 
-  async inspectImage(ref: string): Promise<ImageInfo | undefined> {
-    try {
-      const i = await this.docker.getImage(ref).inspect();
-      return {
-        id: i.Id,
-        size: i.Size,
-        repoDigests: i.RepoDigests ?? [],
-        entrypoint: (i.Config.Entrypoint as string[] | null) ?? [],
-        cmd: (i.Config.Cmd as string[] | null) ?? null,
-        user: i.Config.User ?? '',
-        ...((i.Config as { StopSignal?: string }).StopSignal ? { stopSignal: (i.Config as { StopSignal?: string }).StopSignal } : {}),
-        workingDir: i.Config.WorkingDir ?? '',
-        labels: (i.Config.Labels as Record<string, string> | null) ?? {},
-        env: i.Config.Env ?? [],
-        architecture: i.Architecture,
-        os: i.Os,
-      };
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-      this.wrap(err, `inspect image ${ref}`);
-    }
+  async remove(ref: string): Promise<void> {
+    await call(this.endpoint, `remove image ${ref}`, () => this.docker.getImage(ref).remove({ force: true, noprune: false }), { 404: () => undefined });
   }
+}
 
-  /** Creates and starts a container for a check: no TTY, stdin closed, ports on 127.0.0.1 only. */
-  async runContainer(spec: RunSpec): Promise<string> {
+class DockerContainers implements Containers {
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly docker: Docker,
+  ) {}
+
+  async run(spec: RunSpec): Promise<string> {
     const exposed: Record<string, object> = {};
     const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
     for (const p of spec.ports) {
       exposed[`${p}/tcp`] = {};
       bindings[`${p}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
     }
-    try {
+    return call(this.endpoint, `run ${spec.image}`, async () => {
       const c = await this.docker.createContainer({
         name: spec.name,
         Image: spec.image,
@@ -300,79 +233,51 @@ export class Engine {
       });
       await c.start();
       return c.id;
-    } catch (err) {
-      this.wrap(err, `run ${spec.image}`);
-    }
+    });
   }
 
-  async containerState(id: string): Promise<ContainerState> {
-    try {
-      const i = await this.docker.getContainer(id).inspect();
-      const ports: Record<number, number> = {};
-      for (const [k, v] of Object.entries(i.NetworkSettings.Ports ?? {})) {
-        const host = (v as Array<{ HostIp: string; HostPort: string }> | null)?.find((b) => b.HostIp === '127.0.0.1' || b.HostIp === '0.0.0.0');
-        if (host) ports[Number(k.split('/')[0])] = Number(host.HostPort);
-      }
-      return {
-        running: i.State.Running,
-        exitCode: i.State.ExitCode,
-        pid: i.State.Pid,
-        tty: i.Config.Tty,
-        openStdin: i.Config.OpenStdin,
-        readOnly: Boolean(i.HostConfig.ReadonlyRootfs),
-        user: i.Config.User ?? '',
-        ports,
-      };
-    } catch (err) {
-      this.wrap(err, `inspect container ${id}`);
+  async state(id: string): Promise<ContainerState> {
+    const i = await call(this.endpoint, `inspect container ${id}`, () => this.docker.getContainer(id).inspect());
+    const ports: Record<number, number> = {};
+    for (const [k, v] of Object.entries(i.NetworkSettings.Ports ?? {})) {
+      const host = (v as Array<{ HostIp: string; HostPort: string }> | null)?.find((b) => b.HostIp === '127.0.0.1' || b.HostIp === '0.0.0.0');
+      if (host) ports[Number(k.split('/')[0])] = Number(host.HostPort);
     }
+    return {
+      running: i.State.Running,
+      exitCode: i.State.ExitCode,
+      pid: i.State.Pid,
+      tty: i.Config.Tty,
+      openStdin: i.Config.OpenStdin,
+      readOnly: Boolean(i.HostConfig.ReadonlyRootfs),
+      user: i.Config.User ?? '',
+      ports,
+    };
   }
 
-  /** Processes of a container (host PIDs), from `docker top`. */
   async processes(id: string): Promise<ProcessRow[]> {
-    try {
-      const t = (await this.docker.getContainer(id).top({ ps_args: '-o pid,ppid,uid,tty,args' })) as { Titles: string[]; Processes: string[][] };
-      const col = (name: string) => t.Titles.findIndex((x) => x.toUpperCase() === name);
-      const [pid, ppid, uid, tty, args] = [col('PID'), col('PPID'), col('UID'), col('TT') >= 0 ? col('TT') : col('TTY'), col('COMMAND') >= 0 ? col('COMMAND') : col('CMD')];
-      return t.Processes.map((p) => ({ pid: Number(p[pid]), ppid: Number(p[ppid]), uid: Number(p[uid]), tty: p[tty] ?? '?', args: p[args] ?? '' }));
-    } catch (err) {
-      this.wrap(err, `top ${id}`);
-    }
+    const t = (await call(this.endpoint, `top ${id}`, () => this.docker.getContainer(id).top({ ps_args: '-o pid,ppid,uid,tty,args' }))) as { Titles: string[]; Processes: string[][] };
+    const col = (name: string) => t.Titles.findIndex((x) => x.toUpperCase() === name);
+    const [pid, ppid, uid, tty, args] = [col('PID'), col('PPID'), col('UID'), col('TT') >= 0 ? col('TT') : col('TTY'), col('COMMAND') >= 0 ? col('COMMAND') : col('CMD')];
+    return t.Processes.map((p) => ({ pid: Number(p[pid]), ppid: Number(p[ppid]), uid: Number(p[uid]), tty: p[tty] ?? '?', args: p[args] ?? '' }));
   }
 
-  /** docker stop: the container's stop signal, then SIGKILL after `timeoutS`. */
-  async stopContainer(id: string, timeoutS: number): Promise<void> {
-    try {
-      await this.docker.getContainer(id).stop({ t: timeoutS });
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 304) return; // already stopped
-      this.wrap(err, `stop ${id}`);
-    }
+  async stop(id: string, timeoutS: number): Promise<void> {
+    await call(this.endpoint, `stop ${id}`, () => this.docker.getContainer(id).stop({ t: timeoutS }), { 304: () => undefined });
   }
 
-  async signalContainer(id: string, signal: string): Promise<void> {
-    try {
-      await this.docker.getContainer(id).kill({ signal });
-    } catch (err) {
-      const code = (err as { statusCode?: number }).statusCode;
-      if (code === 409 || code === 304) return; // not running any more
-      this.wrap(err, `signal ${id}`);
-    }
+  async signal(id: string, signal: string): Promise<void> {
+    // 409: not running any more.
+    await call(this.endpoint, `signal ${id}`, () => this.docker.getContainer(id).kill({ signal }), { 304: () => undefined, 409: () => undefined });
   }
 
-  /** Resolves with the exit code when the container stops. */
-  async waitContainer(id: string): Promise<number> {
-    try {
-      const r = (await this.docker.getContainer(id).wait()) as { StatusCode: number };
-      return r.StatusCode;
-    } catch (err) {
-      this.wrap(err, `wait ${id}`);
-    }
+  async wait(id: string): Promise<number> {
+    const r = (await call(this.endpoint, `wait ${id}`, () => this.docker.getContainer(id).wait())) as { StatusCode: number };
+    return r.StatusCode;
   }
 
-  /** Runs a command in a running container; resolves with its exit code. */
-  async execIn(id: string, cmd: string[]): Promise<number> {
-    try {
+  async exec(id: string, cmd: string[]): Promise<number> {
+    return call(this.endpoint, `exec in ${id}`, async () => {
       const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
       const stream = await exec.start({ hijack: true, stdin: false });
       await new Promise<void>((resolve) => {
@@ -382,9 +287,7 @@ export class Engine {
       });
       const info = await exec.inspect();
       return info.ExitCode ?? -1;
-    } catch (err) {
-      this.wrap(err, `exec in ${id}`);
-    }
+    });
   }
 
   async logs(id: string, tail = 20): Promise<string> {
@@ -396,30 +299,48 @@ export class Engine {
     }
   }
 
-  async removeContainer(id: string): Promise<void> {
+  async remove(id: string): Promise<void> {
+    await call(this.endpoint, `remove container ${id}`, () => this.docker.getContainer(id).remove({ force: true, v: true }), { 404: () => undefined });
+  }
+
+  async list(label: string): Promise<string[]> {
+    return (await call(this.endpoint, 'list containers', () => this.docker.listContainers({ all: true, filters: { label: [label] } }))).map((c) => c.Id);
+  }
+}
+
+/** The Docker Engine behind the Engine interfaces. */
+export class DockerEngine implements Engine {
+  readonly images: Images;
+  readonly containers: Containers;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    private readonly docker: Docker,
+  ) {
+    this.images = new DockerImages(endpoint, docker);
+    this.containers = new DockerContainers(endpoint, docker);
+  }
+
+  get host(): string {
+    return this.endpoint.host;
+  }
+
+  async ping(): Promise<void> {
     try {
-      await this.docker.getContainer(id).remove({ force: true, v: true });
+      await Promise.race([
+        this.docker.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), 10_000).unref()),
+      ]);
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return;
-      this.wrap(err, `remove container ${id}`);
+      const code = (err as NodeJS.ErrnoException)?.code;
+      if (code && UNREACHABLE.has(code)) throw unreachable(this.endpoint, err);
+      throw new DockerUnreachableError(`the Docker Engine at ${this.endpoint.host} did not answer a ping: ${engineMessage(err)}`);
     }
   }
 
-  async listContainers(label: string): Promise<string[]> {
-    try {
-      return (await this.docker.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
-    } catch (err) {
-      this.wrap(err, 'list containers');
-    }
-  }
-
-  async removeImage(ref: string): Promise<void> {
-    try {
-      await this.docker.getImage(ref).remove({ force: true, noprune: false });
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return;
-      this.wrap(err, `remove image ${ref}`);
-    }
+  async info(): Promise<EngineInfo> {
+    const v = await call(this.endpoint, 'docker version', () => this.docker.version());
+    return { version: v.Version, apiVersion: v.ApiVersion, arch: v.Arch, os: v.Os };
   }
 }
 

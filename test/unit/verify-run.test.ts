@@ -1,0 +1,106 @@
+/**
+ * verify's orchestration (src/verify/run.ts) against the in-memory engine:
+ * start, readiness, the stop the way compose or the kubelet does it, the
+ * in-flight request across the signal, and cleanup — over real sockets to the
+ * fake service's ports. The real engine runs the same flows in test/e2e/verify.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { InterruptedError } from '../../src/errors.js';
+import type { VerifyPlan } from '../../src/verify/plan.js';
+import { verifyImage } from '../../src/verify/run.js';
+import { FakeEngine, type FakeService } from '../fakes/engine.js';
+
+const IMAGE = 'goneat-test/svc:1';
+
+function engineWith(service: FakeService): FakeEngine {
+  const engine = new FakeEngine();
+  engine.images.byRef.set(IMAGE, { id: 'sha256:1', size: 1, repoDigests: [], entrypoint: [], cmd: null, user: '65532:65532', workingDir: '/app', labels: {}, env: [], architecture: 'amd64', os: 'linux' });
+  engine.containers.services.set(IMAGE, service);
+  return engine;
+}
+
+const plan = (over: Partial<VerifyPlan> = {}): VerifyPlan => ({
+  image: IMAGE,
+  as: 'compose',
+  signal: 'SIGTERM',
+  stopTimeoutS: 3,
+  successExitCodes: [0],
+  health: { port: 9090, path: '/is_healthy/' },
+  inflight: { port: 8080, path: '/slow?ms=700' },
+  imageUser: '65532:65532',
+  source: 'goneat-deploy.yaml',
+  ...over,
+});
+
+const statuses = (r: { checks: Array<{ id: string; status: string }> }) => Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
+
+describe('verifyImage against the fake engine', () => {
+  it('compose: a service that drains passes every check, and its container is removed', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 900 });
+    const steps: string[] = [];
+    const r = await verifyImage(engine.containers, plan(), { step: (m) => steps.push(m) });
+    expect(statuses(r)).toEqual({ 'pid1-init': 'pass', 'no-tty': 'pass', 'non-root': 'pass', 'read-only-rootfs': 'pass', 'graceful-stop': 'pass', 'inflight-completes': 'pass', 'health-not-ready': 'pass' });
+    expect(r.passed).toBe(true);
+    expect(r.exitCode).toBe(0);
+    expect(r.stopMs).toBeGreaterThanOrEqual(900);
+    expect(r.stopMs).toBeLessThan(3000);
+    expect(steps[1]).toBe('docker stop (SIGTERM, SIGKILL after 3s)');
+    // stop with the plan's timeout, then always removed
+    const [id] = engine.containers.removed;
+    expect(engine.containers.calls.filter((c) => !c.startsWith('run'))).toEqual([`stop ${id} 3`, `remove ${id}`]);
+    expect(engine.containers.all.size).toBe(0);
+  });
+
+  it('compose: a PID 1 that ignores SIGTERM is SIGKILLed at the timeout (137) and fails', async () => {
+    const engine = engineWith({ handles: [], processes: [{ pid: 4242, ppid: 1, uid: 65532, tty: '?', args: '/bin/sh -c /app/svc' }] });
+    const r = await verifyImage(engine.containers, plan({ stopTimeoutS: 1, health: undefined, inflight: undefined }));
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['graceful-stop']!.status).toBe('fail');
+    expect(by['graceful-stop']!.measured).toMatch(/^exit 137 after 1\.\d\d s \(budget 1 s\): SIGKILLed when the 1s timeout ended$/);
+    expect(by['pid1-init']!.measured).toMatch(/PID 1 is \/bin\/sh -c \/app\/svc, not an init/);
+    expect(r.passed).toBe(false);
+  });
+
+  it('k8s: preStop sleep, then the stop signal to PID 1; the in-flight request is sent before the signal', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 900 });
+    const r = await verifyImage(engine.containers, plan({ as: 'k8s', preStop: { kind: 'sleep', seconds: 1 } }));
+    expect(r.passed, JSON.stringify(r.checks)).toBe(true);
+    const events = r.timeline.map((e) => e.event);
+    expect(events[0]).toBe('pod Terminating; grace period 3s starts');
+    const signalAt = r.timeline.find((e) => e.event.startsWith('SIGTERM to PID 1'))!.t;
+    expect(signalAt).toBeGreaterThanOrEqual(1000);
+    expect(r.timeline.find((e) => e.event.startsWith('in-flight GET') && e.event.endsWith('sent'))!.t).toBeLessThan(signalAt);
+    expect(engine.containers.calls.some((c) => /^signal \S+ SIGTERM$/.test(c))).toBe(true);
+  });
+
+  it('k8s: the grace period ends in SIGKILL when the service does not stop', async () => {
+    const engine = engineWith({ handles: [] });
+    const r = await verifyImage(engine.containers, plan({ as: 'k8s', stopTimeoutS: 1, health: undefined, inflight: undefined }));
+    expect(r.exitCode).toBe(137);
+    expect(r.timeline.map((e) => e.event)).toContain('grace period over: SIGKILL');
+    expect(statuses(r)['graceful-stop']).toBe('fail');
+  });
+
+  it('a container that exits during start fails with its last log line, and is removed', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, crash: { afterMs: 100, exitCode: 1, log: 'open /data/x: read-only file system' } });
+    const r = await verifyImage(engine.containers, plan());
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['read-only-rootfs']).toMatchObject({ status: 'fail', measured: 'exited during start with code 1 (open /data/x: read-only file system)' });
+    expect(by['graceful-stop']!.status).toBe('fail');
+    expect(engine.containers.removed).toHaveLength(1);
+  });
+
+  it('an interrupt while waiting for the exit rejects with InterruptedError and still removes the container', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 5000 });
+    const controller = new AbortController();
+    const run = verifyImage(engine.containers, plan({ stopTimeoutS: 10 }), {
+      signal: controller.signal,
+      step: (m) => {
+        if (m.startsWith('docker stop')) setTimeout(() => controller.abort(new InterruptedError('SIGINT')), 200);
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(InterruptedError);
+    expect(engine.containers.removed).toHaveLength(1);
+    expect(engine.containers.all.size).toBe(0);
+  });
+});
