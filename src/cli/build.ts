@@ -32,7 +32,7 @@ Examples:
       const { buildImage } = await import('../image/build.js');
       const { makeProgress } = await import('./progress.js');
       const { connectEngine } = await import('./engine.js');
-      const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
+      const loaded = await loadConfig({ dir: opts.dir, config: opts.config }, ctx.cwd);
       const progress = await makeProgress(ctx, verbose);
       const result = await buildImage(
         {
@@ -44,6 +44,7 @@ Examples:
           ...(opts.push ? { push: true } : {}),
           ...(opts.platform !== undefined ? { platforms: opts.platform.split(',') } : {}),
           env: ctx.env,
+          cwd: ctx.cwd,
           signal: ctx.signal,
           progress,
         },
@@ -54,15 +55,8 @@ Examples:
       });
       progress.end(true);
       if (result.digest) {
-        const { lockContent, LOCK_FILE } = await import('../image/lock.js');
-        const { atomicWrite } = await import('../write/writer.js');
-        const path = await import('node:path');
-        const { splitTag } = await import('../model/reference.js');
-        const { repository, tag } = splitTag(result.image);
-        await atomicWrite(
-          path.join(loaded.configDir, LOCK_FILE),
-          lockContent({ repository, tag, digest: result.digest, platforms: result.platforms.map((p) => p.platform) }),
-        );
+        const { writeLock } = await import('../image/lock.js');
+        await writeLock(loaded.configDir, { image: result.image, digest: result.digest, platforms: result.platforms.map((p) => p.platform) });
       }
       if (opts.json) {
         printJson(ctx, result);

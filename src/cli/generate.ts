@@ -90,7 +90,7 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
     const problems: import('../errors.js').ConfigIssue[] = [];
     const loaded = await mapLimit(configs, 16, async (c) => {
       try {
-        return await loadConfig({ dir: path.dirname(c), config: path.basename(c) });
+        return await loadConfig({ dir: path.dirname(c), config: path.basename(c) }, ctx.cwd);
       } catch (err) {
         if (err instanceof ConfigError) problems.push(...err.issues);
         else throw err;
@@ -100,7 +100,7 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
     if (problems.length) throw new ConfigError(problems);
     for (const l of loaded) files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
   } else {
-    const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
+    const loaded = await loadConfig({ dir: opts.dir, config: opts.config }, ctx.cwd);
     if (opts.output === '-') {
       if (opts.check) throw new UsageError('--check compares files on disk; it cannot be used with -o -');
       const t = targetFor(targetName);

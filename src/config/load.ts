@@ -56,20 +56,22 @@ export interface LoadedConfig {
   displayPath: string;
 }
 
-/** Resolves -C DIR and -c FILE the way the commands all do. */
-export function resolveConfigPath(opts: { dir?: string; config?: string }, cwd = process.cwd()): string {
+/** Resolves -C DIR and -c FILE the way the commands all do, against the command's working directory. */
+export function resolveConfigPath(opts: { dir?: string; config?: string }, cwd: string): string {
   const base = path.resolve(cwd, opts.dir ?? '.');
   return path.resolve(base, opts.config ?? CONFIG_FILE);
 }
 
-export function displayPath(p: string, cwd = process.cwd()): string {
+/** A path as shown to the user: relative to `cwd` when that is shorter and inside it. */
+export function displayPath(p: string, cwd: string): string {
   const rel = path.relative(cwd, p);
   return rel && !rel.startsWith('..') && rel.length < p.length ? rel : p;
 }
 
-export async function loadConfig(opts: { dir?: string; config?: string }): Promise<LoadedConfig> {
-  const configPath = resolveConfigPath(opts);
-  const shown = displayPath(configPath);
+/** Reads and loads the config that -C DIR / -c FILE name, relative to `cwd` (the command's working directory). */
+export async function loadConfig(opts: { dir?: string; config?: string }, cwd: string): Promise<LoadedConfig> {
+  const configPath = resolveConfigPath(opts, cwd);
+  const shown = displayPath(configPath, cwd);
   let text: string;
   try {
     text = await readFile(configPath, 'utf8');
@@ -90,7 +92,7 @@ export async function loadConfig(opts: { dir?: string; config?: string }): Promi
 /** loadConfig for commands that also work without a config (lint, verify): undefined when there is no file. */
 export async function loadOptionalConfig(opts: { dir: string; config: string }, cwd: string): Promise<LoadedConfig | undefined> {
   const exists = await stat(resolveConfigPath(opts, cwd)).then(() => true, () => false);
-  return exists ? loadConfig({ dir: path.resolve(cwd, opts.dir), config: opts.config }) : undefined;
+  return exists ? loadConfig(opts, cwd) : undefined;
 }
 
 /** specFromText's `readAux` for a config in `dir`: the file's text, or undefined when it cannot be read. */

@@ -91,21 +91,23 @@ export function requireArch(binary: CheckedBinary, arch: Arch, role: string, sho
  * Finds a static tini for `arch`: the configured path (relative to the config
  * file; a plain string means the engine's own architecture), then
  * $GONEAT_TINI_<ARCH>, then $GONEAT_TINI and Debian/Ubuntu's
- * /usr/bin/tini-static when `arch` is the host's.
+ * /usr/bin/tini-static when `arch` is the host's. Paths in the environment are
+ * relative to `cwd` (the command's working directory).
  */
 export async function findTini(
   configured: Record<string, string> | undefined,
   configDir: string,
   arch: Arch,
-  opts: { native: boolean; env?: Record<string, string | undefined> } = { native: true },
+  opts: { native: boolean; env?: Record<string, string | undefined>; cwd?: string } = { native: true },
 ): Promise<CheckedBinary & { source: string }> {
   const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
   const archEnv = `${TINI_ENV}_${arch.toUpperCase()}`;
   let found: { p: string; source: string } | undefined;
   if (configured?.[arch]) found = { p: path.resolve(configDir, configured[arch]!), source: `build.tini.${arch}` };
   else if (configured?.['*'] && opts.native) found = { p: path.resolve(configDir, configured['*']), source: 'build.tini' };
-  else if (env[archEnv]) found = { p: path.resolve(env[archEnv]!), source: `$${archEnv}` };
-  else if (env[TINI_ENV] && opts.native) found = { p: path.resolve(env[TINI_ENV]!), source: `$${TINI_ENV}` };
+  else if (env[archEnv]) found = { p: path.resolve(cwd, env[archEnv]!), source: `$${archEnv}` };
+  else if (env[TINI_ENV] && opts.native) found = { p: path.resolve(cwd, env[TINI_ENV]!), source: `$${TINI_ENV}` };
   else if (opts.native) {
     const exists = await stat(DEBIAN_TINI_STATIC).then(() => true, () => false);
     if (!exists) {

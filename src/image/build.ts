@@ -1,37 +1,35 @@
 /**
- * `goneat-deploy build`: binary → checks → plan → image → (push).
- * The stages are small functions; this is the one place that composes them.
+ * `goneat-deploy build`: the one place that composes the build's stages, the
+ * way ko composes build and publish (commands/resolver.go):
  *
- * By default the image is assembled here (one layer, fixed mtimes and
- * owners, fixed `created`) and loaded through the Engine API: the same
- * inputs give the same image ID. `--dockerfile` builds the same image with
- * the engine's builder instead. Several platforms are pushed as a manifest
- * list through the Registry API.
+ *   resolve inputs (resolve.ts) → compile (compile.ts) → assemble (produce.ts)
+ *     → load into the engine (load.ts) → publish (publish.ts, --push)
+ *
+ * By default the image is assembled here (one layer, fixed mtimes and owners,
+ * fixed `created`) and loaded through the Engine API: the same inputs give the
+ * same image ID. `--dockerfile` builds the same image with the engine's
+ * builder instead. Several platforms are pushed as a manifest list through the
+ * Registry API. Every dependency that reaches outside (the engine, the
+ * compiler, the registry, the temp dir) comes in through BuildDeps.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import { REPOSITORY_PATTERN, TAG_PATTERN } from '../model/patterns.js';
-import { RuntimeError, UsageError } from '../errors.js';
 import type { Engine } from '../runtime/engine.js';
-import { checkStaticBinary, findTini, goArch, requireArch, type CheckedBinary } from './artifacts.js';
-import { assemble, dockerArchive, layerFiles, manifestList, MEDIA, registryImage, type AssembledImage } from './assemble.js';
-import { packContext, sourceDateEpoch, writeContextDir } from './context.js';
-import { credentialsFor, registryOf } from './credentials.js';
-import type { Arch } from './elf.js';
-import { goBuild } from './gobuild.js';
-import { planImage, type ImagePlan } from './plan.js';
-import { splitTag } from '../model/reference.js';
-import { RegistryClient, splitRef } from './registry.js';
+import { compileBinaries } from './compile.js';
+import { sourceDateEpoch, writeContextDir } from './context.js';
+import type { Credentials } from './credentials.js';
+import type { GoBuildInput } from './gobuild.js';
+import { loadIntoEngine } from './load.js';
+import { produceImages } from './produce.js';
+import { silentProgress, type Progress } from './progress.js';
+import { publish, type Registry } from './publish.js';
+import type { RegistryTarget } from './registry.js';
+import { resolveInputs } from './resolve.js';
 
-export interface Progress {
-  step(message: string): void;
-  /** A line of engine output. */
-  engine(line: string): void;
-}
-
-export const silentProgress: Progress = { step() {}, engine() {} };
+export { parsePlatforms, resolveTag } from './resolve.js';
+export { silentProgress, type Progress } from './progress.js';
 
 export interface BuildRequest {
   loaded: LoadedConfig;
@@ -50,6 +48,18 @@ export interface BuildRequest {
   signal?: AbortSignal;
   progress?: Progress;
   env?: Record<string, string | undefined>;
+  /** The command's working directory (--binary and paths in the environment are relative to it). */
+  cwd?: string;
+}
+
+/** What the build reaches outside through. Only `connect` is required. */
+export interface BuildDeps {
+  /** Called once the checks that need no engine have passed. */
+  connect: () => Promise<Engine>;
+  goBuild?: (input: GoBuildInput) => Promise<void>;
+  registry?: (target: RegistryTarget, creds: Credentials | undefined) => Registry;
+  /** Where the build's temp dir goes (default: the OS temp dir). */
+  tempRoot?: string;
 }
 
 export interface PlatformResult {
@@ -80,166 +90,72 @@ export interface BuildResult {
   durationMs: number;
 }
 
-/** Resolves --tag: a bare tag ("1.2.3") or a whole reference ("registry:5000/team/echo:1.2.3"). */
-export function resolveTag(repository: string, defaultTag: string, tag?: string): string {
-  if (tag === undefined) return `${repository}:${defaultTag}`;
-  const bad = () => new UsageError(`--tag ${JSON.stringify(tag)}: expected a tag like "1.2.3" or a reference like "example/echo:1.2.3"`);
-  if (!tag.includes(':') && !tag.includes('/')) {
-    if (!new RegExp(TAG_PATTERN).test(tag)) throw bad();
-    return `${repository}:${tag}`;
-  }
-  const { repository: repo, tag: t } = splitTag(tag);
-  if (!new RegExp(REPOSITORY_PATTERN).test(repo) || !new RegExp(TAG_PATTERN).test(t)) throw bad();
-  return `${repo}:${t}`;
-}
-
-export function parsePlatforms(list: string[]): Arch[] {
-  return list.map((p) => {
-    const m = /^linux\/(amd64|arm64)$/.exec(p.trim());
-    if (!m) throw new UsageError(`--platform ${p}: expected linux/amd64 or linux/arm64`);
-    return m[1] as Arch;
-  });
-}
-
-interface Built {
-  arch: Arch;
-  binary: CheckedBinary;
-  tini: CheckedBinary & { source: string };
-  plan: ImagePlan;
-}
-
-/** `connect` is called only after the cheap local checks have passed. */
-export async function buildImage(req: BuildRequest, connect: () => Promise<Engine>): Promise<BuildResult> {
+/** Runs the stages in order; the temp dir is removed whatever happens. `deps` may be just the engine connector. */
+export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (() => Promise<Engine>)): Promise<BuildResult> {
+  const deps: BuildDeps = typeof depsOrConnect === 'function' ? { connect: depsOrConnect } : depsOrConnect;
   const started = Date.now();
   const progress = req.progress ?? silentProgress;
   const env = req.env ?? process.env;
+  const cwd = req.cwd ?? process.cwd();
   const { spec, configDir } = req.loaded;
-  const image = resolveTag(spec.image.repository, spec.image.tag, req.tag);
-  const requested = req.platforms ?? spec.image.platforms;
-  const archs = requested ? [...new Set(parsePlatforms(requested))] : undefined;
-  if (archs && archs.length > 1 && !req.push) {
-    throw new UsageError(`${archs.length} platforms need --push: a manifest list lives in a registry (the engine holds one platform per tag)`);
-  }
-  if (archs && archs.length > 1 && req.binary) throw new UsageError('--binary is one architecture: it cannot be used with several platforms');
-  if (req.dockerfile && archs && archs.length > 1) throw new UsageError('--dockerfile builds one platform; several platforms are assembled');
 
-  // A prebuilt binary is checked before anything else, so a bad one fails fast, without an engine.
-  const prebuilt =
-    req.binary !== undefined
-      ? { path: path.resolve(req.binary), shown: req.binary }
-      : spec.build.kind === 'binary'
-        ? { path: path.resolve(configDir, spec.build.path), shown: spec.build.path }
-        : undefined;
-  const prebuiltBinary = prebuilt ? await checkStaticBinary(prebuilt.path, undefined, 'binary', prebuilt.shown) : undefined;
-
-  const engine = await connect();
-  const version = await engine.info();
-  const engineArch = goArch(version.arch);
-  const targets: Arch[] = archs ?? [engineArch];
-  if (targets.includes('unknown')) throw new UsageError(`the Docker Engine runs on ${version.arch}, which goneat-deploy cannot build for (amd64, arm64)`);
-
-  const mtime = sourceDateEpoch(env);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'goneat-deploy-build-'));
+  const inputs = await resolveInputs(
+    {
+      spec,
+      configDir,
+      cwd,
+      env,
+      ...(req.tag !== undefined ? { tag: req.tag } : {}),
+      ...(req.binary !== undefined ? { binary: req.binary } : {}),
+      ...(req.dockerfile ? { dockerfile: true } : {}),
+      ...(req.push ? { push: true } : {}),
+      ...(req.platforms ? { platforms: req.platforms } : {}),
+    },
+    deps.connect,
+  );
+  const { image, engine } = inputs;
+  const created = sourceDateEpoch(env);
+  const tmp = await mkdtemp(path.join(deps.tempRoot ?? os.tmpdir(), 'goneat-deploy-build-'));
   try {
-    // 1. Per platform: binary, tini, plan.
-    const built: Built[] = [];
-    for (const arch of targets) {
-      let binary: CheckedBinary;
-      if (prebuiltBinary && prebuilt) {
-        requireArch(prebuiltBinary, arch, 'binary', prebuilt.shown);
-        binary = prebuiltBinary;
-      } else {
-        if (spec.build.kind !== 'go') throw new Error('unreachable: no binary');
-        const out = path.join(tmp, arch, spec.name);
-        progress.step(`go build ${spec.build.main} (CGO_ENABLED=0 GOOS=linux GOARCH=${arch})`);
-        await goBuild({ dir: configDir, main: spec.build.main, ldflags: spec.build.ldflags, tags: spec.build.tags, arch, out, ...(req.signal ? { signal: req.signal } : {}) });
-        binary = await checkStaticBinary(out, arch, 'binary', `built from ${spec.build.main}`);
-      }
-      const tini = await findTini(spec.tini, configDir, arch, { native: arch === engineArch, env });
-      built.push({ arch, binary, tini, plan: planImage(spec, { tag: image, binary, tini, configDir }) });
-    }
-    const local = built.find((b) => b.arch === engineArch) ?? built[0]!;
+    const binaries = await compileBinaries({
+      spec,
+      configDir,
+      targets: inputs.targets,
+      ...(inputs.prebuilt ? { prebuilt: inputs.prebuilt } : {}),
+      tmp,
+      env,
+      cwd,
+      progress,
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(deps.goBuild ? { goBuild: deps.goBuild } : {}),
+    });
+    const platforms = await produceImages({ spec, configDir, image, targets: inputs.targets, binaries, tini: inputs.tini, created, assemble: !req.dockerfile });
+    const local = platforms.find((p) => p.arch === inputs.engineArch) ?? platforms[0]!;
     if (req.contextDir) {
       progress.step(`writing build context to ${req.contextDir}`);
-      await writeContextDir(local.plan.entries, path.resolve(req.contextDir));
+      await writeContextDir(local.plan.entries, path.resolve(cwd, req.contextDir));
     }
-
-    // 2. The image(s).
-    let id: string;
-    let contextBytes: number;
-    const assembled = new Map<Arch, AssembledImage>();
-    if (req.dockerfile) {
-      const ctx = packContext(local.plan.entries, mtime);
-      progress.step(`building ${image} (linux/${local.arch}) with the engine's builder on ${engine.host}`);
-      id = await engine.images.build(ctx.stream, {
-        tag: image,
-        labels: local.plan.buildLabels,
-        ...(req.signal ? { signal: req.signal } : {}),
-        onEvent: (e) => e.stream && progress.engine(e.stream.replace(/\n$/, '')),
-      });
-      contextBytes = await ctx.bytes;
-    } else {
-      for (const b of built) {
-        const files = await layerFiles(b.plan.entries, (p) => readFile(p));
-        assembled.set(b.arch, await assemble({ spec, files, labels: { ...b.plan.labels, ...b.plan.buildLabels }, arch: b.arch, created: mtime }));
-      }
-      const img = assembled.get(local.arch)!;
-      const archive = await dockerArchive(img, [image], mtime);
-      contextBytes = archive.length;
-      progress.step(`loading ${image} (linux/${local.arch}, assembled: ${img.imageId.slice(7, 19)}) into ${engine.host}`);
-      await engine.images.load(archive);
-      id = img.imageId;
-    }
-    const info = await engine.images.inspect(image);
-    const size = info?.size ?? 0;
-
-    // 3. Push.
-    let digest: string | undefined;
-    const platforms: PlatformResult[] = built.map((b) => ({ platform: `linux/${b.arch}`, imageId: assembled.get(b.arch)?.imageId ?? id }));
-    if (req.push) {
-      const registry = registryOf(image);
-      const creds = await credentialsFor(registry, env);
-      if (built.length === 1) {
-        progress.step(`pushing ${image} through the engine`);
-        const auth = creds ? { ...(creds.username ? { username: creds.username, password: creds.password ?? '' } : {}), ...(creds.identitytoken ? { identitytoken: creds.identitytoken } : {}), serveraddress: creds.serveraddress } : undefined;
-        digest = await engine.images.push(image, auth, (l) => progress.engine(l)).catch((err: Error) => {
-          if (/auth|unauthori[sz]ed|denied|credentials/i.test(err.message)) {
-            throw new RuntimeError(`${err.message}; log in first: docker login ${registry}`);
-          }
-          throw err;
-        });
-      } else {
-        const target = splitRef(image, registry);
-        const client = new RegistryClient(target, creds);
-        const pushed = [];
-        for (const b of built) {
-          const r = registryImage(assembled.get(b.arch)!);
-          progress.step(`pushing linux/${b.arch} to ${target.registry}/${target.name}`);
-          await client.pushBlob(r.layer.data, r.layer.digest);
-          await client.pushBlob(r.config.data, r.config.digest);
-          await client.pushManifest(r.manifest.digest, MEDIA.manifest, r.manifest.data);
-          platforms.find((p) => p.platform === `linux/${b.arch}`)!.manifestDigest = r.manifest.digest;
-          pushed.push(r);
-        }
-        const list = manifestList(pushed);
-        progress.step(`pushing the manifest list ${target.tag}`);
-        await client.pushManifest(target.tag, MEDIA.list, list.data);
-        digest = list.digest;
-      }
-    }
+    const loaded = await loadIntoEngine(engine.images, { image, local, created, host: engine.host, progress, ...(req.signal ? { signal: req.signal } : {}) });
+    const published = req.push
+      ? await publish(engine.images, { image, platforms, env, progress, ...(deps.registry ? { registry: deps.registry } : {}) })
+      : undefined;
     return {
       image,
-      id,
-      size,
+      id: loaded.id,
+      size: loaded.size,
       binarySize: local.binary.size,
-      overhead: size - local.binary.size,
-      contextBytes,
+      overhead: loaded.size - local.binary.size,
+      contextBytes: loaded.contextBytes,
       platform: `linux/${local.arch}`,
-      platforms,
+      platforms: platforms.map((p) => {
+        const platform = `linux/${p.arch}`;
+        const manifestDigest = published?.manifests[platform];
+        return { platform, imageId: p.assembled?.imageId ?? loaded.id, ...(manifestDigest ? { manifestDigest } : {}) };
+      }),
       builder: req.dockerfile ? 'dockerfile' : 'assembled',
-      ...(digest ? { digest, pinned: `${image}@${digest}` } : {}),
+      ...(published ? { digest: published.digest, pinned: `${image}@${published.digest}` } : {}),
       tini: { path: local.tini.hostPath, sha256: local.tini.sha256, source: local.tini.source },
-      binary: { path: prebuilt ? local.binary.hostPath : '(built)', sha256: local.binary.sha256, built: !prebuilt },
+      binary: { path: inputs.prebuilt ? local.binary.hostPath : '(built)', sha256: local.binary.sha256, built: !inputs.prebuilt },
       durationMs: Date.now() - started,
     };
   } finally {

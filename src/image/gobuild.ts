@@ -16,6 +16,10 @@ export interface GoBuildInput {
   tags: string[];
   arch: Arch;
   out: string;
+  /** The environment go runs with (CGO_ENABLED, GOOS, GOARCH are set over it). */
+  env?: Record<string, string | undefined>;
+  /** For the directory named in errors. */
+  cwd?: string;
   signal?: AbortSignal;
 }
 
@@ -35,7 +39,8 @@ export function goBuildArgs(input: GoBuildInput): string[] {
 
 export async function goBuild(input: GoBuildInput): Promise<void> {
   const args = goBuildArgs(input);
-  const env = { ...process.env, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: input.arch, GOFLAGS: process.env.GOFLAGS ?? '' };
+  const base = input.env ?? process.env;
+  const env = { ...base, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: input.arch, GOFLAGS: base.GOFLAGS ?? '' };
   await new Promise<void>((resolve, reject) => {
     // Its own process group, so an interrupt stops go and the compilers it started.
     const child = spawn('go', args, { cwd: input.dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -64,7 +69,7 @@ export async function goBuild(input: GoBuildInput): Promise<void> {
       const lines = stderr.trim().split('\n').filter((l) => l && !l.startsWith('#'));
       reject(
         new RuntimeError(
-          `go build of ${input.main} in ${path.relative(process.cwd(), input.dir) || '.'} failed (exit ${code})${lines[0] ? `: ${lines[0]}` : ''}`,
+          `go build of ${input.main} in ${path.relative(input.cwd ?? process.cwd(), input.dir) || '.'} failed (exit ${code})${lines[0] ? `: ${lines[0]}` : ''}`,
           lines.slice(1, 20),
         ),
       );

@@ -5,7 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { splitTag } from '../model/reference.js';
 import type { ServiceSpec } from '../model/service.js';
+import { atomicWrite } from '../write/writer.js';
 
 export const LOCK_FILE = 'goneat-deploy.lock.json';
 
@@ -33,4 +35,10 @@ export async function readLock(configDir: string): Promise<BuildLock | undefined
 export function pinnedRef(spec: ServiceSpec, lock: BuildLock | undefined): string | undefined {
   if (!lock || lock.repository !== spec.image.repository || lock.tag !== spec.image.tag) return undefined;
   return `${lock.repository}:${lock.tag}@${lock.digest}`;
+}
+
+/** Records what `build --push` published (image = repository:tag) next to the config, atomically. */
+export async function writeLock(configDir: string, pushed: { image: string; digest: string; platforms: string[] }): Promise<void> {
+  const { repository, tag } = splitTag(pushed.image);
+  await atomicWrite(path.join(configDir, LOCK_FILE), lockContent({ repository, tag, digest: pushed.digest, platforms: pushed.platforms }));
 }

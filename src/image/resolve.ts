@@ -1,0 +1,96 @@
+/**
+ * Build stage 1, resolve inputs: the image reference, the platforms, the
+ * prebuilt binary (checked before any engine is contacted, so a bad one fails
+ * fast), the engine's architecture, and a static tini per platform — every
+ * cheap check before the first slow step.
+ */
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { REPOSITORY_PATTERN, TAG_PATTERN } from '../model/patterns.js';
+import { splitTag } from '../model/reference.js';
+import type { ServiceSpec } from '../model/service.js';
+import type { Engine } from '../runtime/engine.js';
+import { checkStaticBinary, findTini, goArch, requireArch, type CheckedBinary } from './artifacts.js';
+import type { Arch } from './elf.js';
+
+/** Resolves --tag: a bare tag ("1.2.3") or a whole reference ("registry:5000/team/echo:1.2.3"). */
+export function resolveTag(repository: string, defaultTag: string, tag?: string): string {
+  if (tag === undefined) return `${repository}:${defaultTag}`;
+  const bad = () => new UsageError(`--tag ${JSON.stringify(tag)}: expected a tag like "1.2.3" or a reference like "example/echo:1.2.3"`);
+  if (!tag.includes(':') && !tag.includes('/')) {
+    if (!new RegExp(TAG_PATTERN).test(tag)) throw bad();
+    return `${repository}:${tag}`;
+  }
+  const { repository: repo, tag: t } = splitTag(tag);
+  if (!new RegExp(REPOSITORY_PATTERN).test(repo) || !new RegExp(TAG_PATTERN).test(t)) throw bad();
+  return `${repo}:${t}`;
+}
+
+/** "linux/amd64" → "amd64"; anything but linux/amd64 and linux/arm64 is a usage error. */
+export function parsePlatforms(list: string[]): Arch[] {
+  return list.map((p) => {
+    const m = /^linux\/(amd64|arm64)$/.exec(p.trim());
+    if (!m) throw new UsageError(`--platform ${p}: expected linux/amd64 or linux/arm64`);
+    return m[1] as Arch;
+  });
+}
+
+export interface ResolveRequest {
+  spec: ServiceSpec;
+  /** Directory of the config file: relative paths in the config are resolved against it. */
+  configDir: string;
+  /** The command's working directory: --binary is relative to it. */
+  cwd: string;
+  tag?: string;
+  binary?: string;
+  dockerfile?: boolean;
+  push?: boolean;
+  platforms?: string[];
+  env: Record<string, string | undefined>;
+}
+
+export interface ResolvedInputs {
+  /** repository:tag */
+  image: string;
+  engine: Engine;
+  /** The engine's own architecture: the platform loaded into it. */
+  engineArch: Arch;
+  /** The platforms to build, the engine's first when it is among them. */
+  targets: Arch[];
+  /** A prebuilt binary (--binary or build.binary), checked to be a static ELF. */
+  prebuilt?: CheckedBinary & { shown: string };
+  /** A static tini per platform. */
+  tini: Map<Arch, CheckedBinary & { source: string }>;
+}
+
+/** `connect` is called only after the checks that need no engine have passed. */
+export async function resolveInputs(req: ResolveRequest, connect: () => Promise<Engine>): Promise<ResolvedInputs> {
+  const { spec, configDir } = req;
+  const image = resolveTag(spec.image.repository, spec.image.tag, req.tag);
+  const requested = req.platforms ?? spec.image.platforms;
+  const archs = requested ? [...new Set(parsePlatforms(requested))] : undefined;
+  if (archs && archs.length > 1 && !req.push) {
+    throw new UsageError(`${archs.length} platforms need --push: a manifest list lives in a registry (the engine holds one platform per tag)`);
+  }
+  if (archs && archs.length > 1 && req.binary) throw new UsageError('--binary is one architecture: it cannot be used with several platforms');
+  if (req.dockerfile && archs && archs.length > 1) throw new UsageError('--dockerfile builds one platform; several platforms are assembled');
+
+  const prebuiltPath =
+    req.binary !== undefined
+      ? { path: path.resolve(req.cwd, req.binary), shown: req.binary }
+      : spec.build.kind === 'binary'
+        ? { path: path.resolve(configDir, spec.build.path), shown: spec.build.path }
+        : undefined;
+  const prebuilt = prebuiltPath ? { ...(await checkStaticBinary(prebuiltPath.path, undefined, 'binary', prebuiltPath.shown)), shown: prebuiltPath.shown } : undefined;
+
+  const engine = await connect();
+  const info = await engine.info();
+  const engineArch = goArch(info.arch);
+  const targets: Arch[] = archs ?? [engineArch];
+  if (targets.includes('unknown')) throw new UsageError(`the Docker Engine runs on ${info.arch}, which goneat-deploy cannot build for (amd64, arm64)`);
+
+  if (prebuilt) for (const arch of targets) requireArch(prebuilt, arch, 'binary', prebuilt.shown);
+  const tini = new Map<Arch, CheckedBinary & { source: string }>();
+  for (const arch of targets) tini.set(arch, await findTini(spec.tini, configDir, arch, { native: arch === engineArch, env: req.env, cwd: req.cwd }));
+  return { image, engine, engineArch, targets, ...(prebuilt ? { prebuilt } : {}), tini };
+}
