@@ -16,6 +16,7 @@ const crashes = need('crashes');
 const cli = need('bad-input-cli');
 const engine = need('bad-input-engine');
 const property = need('property');
+const propertySystemd = need('property-systemd');
 const sh = (c) => {
   try {
     return execSync(c, { encoding: 'utf8' }).trim();
@@ -77,7 +78,7 @@ process leaves the container's cgroup.
 | ---: | --- |
 | ${cli.cases} | the CLI corpus (config, flags, files, binaries, an unreachable engine): one line, exit 2 or 1, no file changed, no temp dir left |
 | ${engine.cases} | cases that reach the engine (wrong-arch binary, missing/corrupt/dynamic tini, a failing go build, a build error inside the daemon's stream): also no container or image left |
-| ${property.generated} | generated configs (fast-check): ${property.renderedAndValidated} rendered into files that pass the Compose Specification schema, the Kubernetes schema and a plist parser (${property.systemdAnalyzeVerified} units through systemd-analyze), ${property.refusedCleanly} refused with a clean error; none crashed |
+| ${property.generated} | generated configs (fast-check): ${property.renderedAndValidated} rendered into files that pass the Compose Specification schema, the Kubernetes schema and a plist parser (${propertySystemd.systemdAnalyzeVerified} units through systemd-analyze), ${property.refusedCleanly} refused with a clean error; none crashed |
 
 ## Reproduce
 

@@ -1,7 +1,9 @@
 /**
- * The process edge: parse argv, run the command, turn errors into one clear
+ * The process edge: wire the real process (argv, streams, SIGINT/SIGTERM) to
+ * `run`, which parses argv, runs the command and turns errors into one clear
  * message and an exit code. Nothing else in the code base calls process.exit
- * or sets process.exitCode.
+ * or sets process.exitCode; tests call `run` in-process with their own
+ * streams, env and cwd.
  */
 import { CommanderError } from 'commander';
 import { EXIT_USAGE, GoneatError, InterruptedError } from './errors.js';
@@ -9,6 +11,27 @@ import type { CliContext } from './cli/context.js';
 
 const PREFIX = 'goneat-deploy: ';
 
+type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * Runs one command line (`argv` without node and the script: ["build", "-C", "dir"])
+ * with the given context; resolves with the exit code (0 ok, 1 runtime
+ * failure, 2 usage or config error, 130/143 interrupted). `interrupted` tells
+ * which signal aborted ctx.signal, when one did. Never throws.
+ */
+export async function run(argv: string[], ctx: CliContext, interrupted: () => StopSignal | undefined = () => undefined): Promise<number> {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    const { createProgram } = await import('./cli/program.js');
+    await createProgram(ctx).parseAsync(argv, { from: 'user' });
+    const sig = interrupted();
+    return sig ? (sig === 'SIGINT' ? 130 : 143) : 0;
+  } catch (err) {
+    return report(err, ctx, verbose, interrupted());
+  }
+}
+
+/** The installed CLI: process.argv, the process's streams, env and cwd, and Ctrl-C. */
 export async function main(argv: string[]): Promise<number> {
   // `goneat-deploy generate k8s -o - | head`: a reader that leaves is not an error.
   for (const stream of [process.stdout, process.stderr]) {
@@ -18,30 +41,24 @@ export async function main(argv: string[]): Promise<number> {
     });
   }
   const controller = new AbortController();
-  let interrupted: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
+  let interrupted: StopSignal | undefined;
+  const onSignal = (sig: StopSignal) => {
     if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143); // second Ctrl-C: leave now
     interrupted = sig;
     controller.abort(new InterruptedError(sig));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
-  const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, env: process.env, cwd: process.cwd() };
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal, env: process.env, cwd: process.cwd() };
   try {
-    const { createProgram } = await import('./cli/program.js');
-    await createProgram(ctx).parseAsync(argv);
-    return interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : 0;
-  } catch (err) {
-    return report(err, ctx, verbose, interrupted);
+    return await run(argv.slice(2), ctx, () => interrupted);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
 }
 
-function report(err: unknown, ctx: CliContext, verbose: boolean, interrupted?: 'SIGINT' | 'SIGTERM'): number {
+function report(err: unknown, ctx: CliContext, verbose: boolean, interrupted?: StopSignal): number {
   if (err instanceof CommanderError) {
     // Commander already printed its message (or the help/version text).
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;

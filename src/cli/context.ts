@@ -5,6 +5,8 @@
 export interface CliContext {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Only whether it is a terminal (init asks questions only then); prompts read the process's own stdin. */
+  stdin?: { isTTY?: boolean };
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
   env: Record<string, string | undefined>;

@@ -91,7 +91,7 @@ Examples:
       };
       if (!Number.isInteger(answers.replicas) || answers.replicas < 1) throw new UsageError(`--replicas ${opts.replicas}: expected a whole number >= 1`);
 
-      if (interactive(ctx) && process.stdin.isTTY && !opts.yes) {
+      if (interactive(ctx) && ctx.stdin?.isTTY && !opts.yes) {
         const { input, select } = await import('@inquirer/prompts');
         const { DNS_LABEL_PATTERN } = await import('../model/patterns.js');
         ctx.stderr.write(`Found ${found.module ? `module ${found.module}` : 'no go.mod'}; main package(s): ${found.mains.join(', ') || 'none'}; framework: ${found.framework}.\n`);

@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { specFromText } from '../../src/config/load.js';
-import { BIN, ROOT, runCli } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
+import { runInProcess as runCli } from '../helpers/inprocess.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'gd-init-'));
 afterAll(() => { if (!process.env.KEEP) rmSync(tmp, { recursive: true, force: true }); });
@@ -66,42 +67,6 @@ describe('goneat-deploy init', () => {
     expect(spec.args).toEqual(['-conf', '/app/trpc_go.yaml']);
   });
 
-  it('asks on a terminal (a real pty, answered through tmux)', async () => {
-    if (spawnSync('sh', ['-c', 'command -v tmux']).status !== 0) throw new Error('tmux is required (scripts/ensure-env.sh installs it)');
-    const dir = goProject('asked');
-    const sock = `gd-init-${process.pid}`;
-    execFileSync('tmux', ['-L', sock, '-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '40', `cd ${dir} && env -u CI TERM=xterm-256color ${process.execPath} ${BIN} init; echo EXIT=$? > done.txt; sleep 10`]);
-    const screen = () => execFileSync('tmux', ['-L', sock, 'capture-pane', '-p'], { encoding: 'utf8' });
-    const waitFor = async (re: RegExp) => {
-      for (let i = 0; i < 100; i++) {
-        if (re.test(screen())) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`prompt ${re} not shown:\n${screen()}`);
-    };
-    const keys = (...k: string[]) => execFileSync('tmux', ['-L', sock, 'send-keys', ...k]);
-    try {
-      await waitFor(/Service name/);
-      keys('C-u', 'billing', 'Enter');
-      await waitFor(/Framework/);
-      keys('Enter'); // the detected framework: plain
-      await waitFor(/Image repository/);
-      keys('C-u', 'acme/billing', 'Enter');
-      await waitFor(/Ports/);
-      keys('C-u', 'http=8081', 'Enter');
-      await waitFor(/Drain/);
-      keys('C-u', '7s', 'Enter');
-      for (let i = 0; i < 100 && !existsSync(path.join(dir, 'done.txt')); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(readFileSync(path.join(dir, 'done.txt'), 'utf8').trim()).toBe('EXIT=0');
-    } finally {
-      spawnSync('tmux', ['-L', sock, 'kill-server']);
-    }
-    const spec = load(dir);
-    expect(spec.name).toBe('billing');
-    expect(spec.image.repository).toBe('acme/billing');
-    expect(spec.ports.map((p) => [p.name, p.port])).toEqual([['http', 8081]]);
-    expect(spec.shutdown.drainMs).toBe(7000);
-  });
 });
 
 describe('shell completion', () => {

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import AjvDraft04Module from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT } from '../helpers/cli.js';
+import { runInProcess as runCli } from '../helpers/inprocess.js';
 
 function sarifValidator() {
   const schemaPath = path.join(ROOT, 'node_modules/@microsoft/sarif-matcher-utils/lib/schemas/sarif-2.1.0-rtm.5.json');

@@ -9,7 +9,7 @@ import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { connectDocker } from '../../src/runtime/docker/client.js';
 import { RuntimeError } from '../../src/errors.js';
-import { BASE, runBadCase, type BadCase } from '../helpers/corpus.js';
+import { BASE, runBadCase, STATIC_BIN, type BadCase } from '../helpers/corpus.js';
 import { run } from '../helpers/exec.js';
 import { record } from '../helpers/results.js';
 
@@ -36,12 +36,12 @@ const ARM64_ELF = (() => {
 })();
 
 const CASES: BadCase[] = [
-  { name: 'a binary for another architecture', files: { 'goneat-deploy.yaml': BASE.replace('/usr/bin/tini-static', './arm64-bin'), 'arm64-bin': ARM64_ELF }, args: (d) => ['build', '-C', d], code: 2, message: /binary \.\/arm64-bin is built for arm64, but the image is linux\/amd64: rebuild it with GOOS=linux GOARCH=amd64/ },
-  { name: 'a missing tini', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {binary: /usr/bin/tini-static, tini: ./tini}') }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) .*tini: no such file/ },
-  { name: 'a corrupt tini', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {binary: /usr/bin/tini-static, tini: ./tini}'), tini: 'not really tini, just some text that is long enough to be read as a header' }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) .* is not an ELF executable/ },
-  { name: 'a dynamically linked tini', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {binary: /usr/bin/tini-static, tini: /usr/bin/tini}') }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) \/usr\/bin\/tini is dynamically linked .* use a static tini such as Debian's \/usr\/bin\/tini-static/ },
-  { name: 'a tini for another architecture', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {binary: /usr/bin/tini-static, tini: ./tini}'), tini: ARM64_ELF }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) .* is built for arm64, but the image is linux\/amd64/ },
-  { name: 'a go build that fails', files: { 'goneat-deploy.yaml': BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {main: .}'), 'go.mod': 'module x\n\ngo 1.19\n', 'main.go': 'package main\n\nfunc main() { undefined() }\n' }, args: (d) => ['build', '-C', d], code: 1, message: /go build of \. in \. failed \(exit [12]\): \.\/main\.go:3:15: undefined: undefined$/ },
+  { name: 'a binary for another architecture', files: { 'goneat-deploy.yaml': BASE.replace(STATIC_BIN, './arm64-bin'), 'arm64-bin': ARM64_ELF }, args: (d) => ['build', '-C', d], code: 2, message: /binary \.\/arm64-bin is built for arm64, but the image is linux\/amd64: rebuild it with GOOS=linux GOARCH=amd64/ },
+  { name: 'a missing tini', files: { 'goneat-deploy.yaml': BASE.replace(`build: {binary: ${STATIC_BIN}}`, `build: {binary: ${STATIC_BIN}, tini: ./tini}`) }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) .*tini: no such file/ },
+  { name: 'a corrupt tini', files: { 'goneat-deploy.yaml': BASE.replace(`build: {binary: ${STATIC_BIN}}`, `build: {binary: ${STATIC_BIN}, tini: ./tini}`), tini: 'not really tini, just some text that is long enough to be read as a header' }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) .* is not an ELF executable/ },
+  { name: 'a dynamically linked tini', files: { 'goneat-deploy.yaml': BASE.replace(`build: {binary: ${STATIC_BIN}}`, `build: {binary: ${STATIC_BIN}, tini: /usr/bin/tini}`) }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) \/usr\/bin\/tini is dynamically linked .* use a static tini such as Debian's \/usr\/bin\/tini-static/ },
+  { name: 'a tini for another architecture', files: { 'goneat-deploy.yaml': BASE.replace(`build: {binary: ${STATIC_BIN}}`, `build: {binary: ${STATIC_BIN}, tini: ./tini}`), tini: ARM64_ELF }, args: (d) => ['build', '-C', d], code: 2, message: /tini \(build\.tini\) .* is built for arm64, but the image is linux\/amd64/ },
+  { name: 'a go build that fails', files: { 'goneat-deploy.yaml': BASE.replace(`build: {binary: ${STATIC_BIN}}`, 'build: {main: .}'), 'go.mod': 'module x\n\ngo 1.19\n', 'main.go': 'package main\n\nfunc main() { undefined() }\n' }, args: (d) => ['build', '-C', d], code: 1, message: /go build of \. in \. failed \(exit [12]\): \.\/main\.go:3:15: undefined: undefined$/ },
 ];
 
 describe('bad input that reaches the engine', () => {

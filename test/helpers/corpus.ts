@@ -8,7 +8,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { runCli } from './cli.js';
+import { runCli, type CliResult } from './cli.js';
+import { elfFile } from './elf.js';
 
 export interface BadCase {
   name: string;
@@ -20,9 +21,14 @@ export interface BadCase {
   message: RegExp;
 }
 
+/** A static amd64 executable (headers only): the prebuilt binary of BASE, checked before any engine is contacted. */
+export const STATIC_BIN = elfFile('static-amd64');
+/** A dynamically linked one (PT_INTERP /lib64/ld-linux-x86-64.so.2). */
+export const DYNAMIC_BIN = elfFile('dynamic-amd64');
+
 export const BASE = `name: svc
 image: {repository: example/svc, tag: "1"}
-build: {binary: /usr/bin/tini-static}
+build: {binary: ${STATIC_BIN}}
 ports: [{name: http, port: 8080, publish: 8080}]
 shutdown: {drain: 5s}
 `;
@@ -50,8 +56,10 @@ async function buildTempDirs(): Promise<string[]> {
   return (await readdir(os.tmpdir())).filter((n) => n.startsWith('goneat-deploy-build-'));
 }
 
-/** Runs one case and checks every promise of the bad-input contract. */
-export async function runBadCase(c: BadCase): Promise<void> {
+type Runner = (args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> }) => Promise<CliResult>;
+
+/** Runs one case (with the bundle, or `run`: the CLI in-process) and checks every promise of the bad-input contract. */
+export async function runBadCase(c: BadCase, run: Runner = runCli): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gd-bad-'));
   try {
     for (const [name, content] of Object.entries(c.files ?? {})) {
@@ -63,7 +71,7 @@ export async function runBadCase(c: BadCase): Promise<void> {
     }
     const before = await snapshot(dir);
     const tempsBefore = await buildTempDirs();
-    const r = await runCli(c.args(dir), { cwd: dir, ...(c.env ? { env: c.env } : {}) });
+    const r = await run(c.args(dir), { cwd: dir, ...(c.env ? { env: c.env } : {}) });
     const lines = r.stderr.trim().split('\n');
     expect(r.stderr, c.name).not.toMatch(/\n\s+at |TypeError|ReferenceError|internal error/);
     expect(lines, `${c.name}: one line\n${r.stderr}`).toHaveLength(1);
@@ -131,7 +139,7 @@ export const CORPUS: BadCase[] = [
   { name: 'a user name', files: cfg(`${BASE}user: app\n`), args: gen, code: 2, message: /user: expected a numeric non-root/ },
   { name: 'a health port that does not exist', files: cfg(`${BASE}health: {port: admin, path: /is_healthy/}\n`), args: gen, code: 2, message: /health\.port: no port named "admin" in ports \(have: http\)/ },
   { name: 'a health path without a slash', files: cfg(`${BASE}health: {port: http, path: is_healthy}\n`), args: gen, code: 2, message: /health\.path: expected an HTTP path/ },
-  { name: 'both main and binary', files: cfg(BASE.replace('build: {binary: /usr/bin/tini-static}', 'build: {main: ., binary: ./x}')), args: gen, code: 2, message: /build\.binary: set either build\.main/ },
+  { name: 'both main and binary', files: cfg(BASE.replace(`build: {binary: ${STATIC_BIN}}`, 'build: {main: ., binary: ./x}')), args: gen, code: 2, message: /build\.binary: set either build\.main/ },
   { name: '/bin/sleep in a scratch image', files: cfg(BASE.replace('drain: 5s', 'drain: 5s, preStop: 3s') + 'kubernetes: {preStopExec: ["/bin/sleep", "3"]}\n'), args: gen, code: 2, message: /kubernetes\.preStopExec\[0\]: the image is FROM scratch/ },
   { name: 'goRuntimeEnv without limits', files: cfg(`${BASE}kubernetes: {goRuntimeEnv: true}\n`), args: gen, code: 2, message: /kubernetes\.goRuntimeEnv: needs resources\.cpu and resources\.memory/ },
   { name: 'a bad memory quantity', files: cfg(`${BASE}resources: {memory: 128MB}\n`), args: gen, code: 2, message: /resources\.memory: expected a Kubernetes quantity/ },
@@ -147,7 +155,7 @@ export const CORPUS: BadCase[] = [
   { name: '--check with -o -', files: cfg(BASE), args: (d) => ['generate', 'compose', '-C', d, '-o', '-', '--check'], code: 2, message: /--check compares files on disk/ },
   // Binaries (checked before any engine is contacted)
   { name: 'a missing binary', files: cfg(BASE), args: (d) => ['build', '-C', d, '--binary', path.join(d, 'nope')], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /binary .*nope: no such file/ },
-  { name: 'a dynamically linked binary', files: cfg(BASE), args: (d) => ['build', '-C', d, '--binary', '/usr/bin/tini'], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /is dynamically linked .* rebuild it with CGO_ENABLED=0/ },
+  { name: 'a dynamically linked binary', files: cfg(BASE), args: (d) => ['build', '-C', d, '--binary', DYNAMIC_BIN], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /is dynamically linked .* rebuild it with CGO_ENABLED=0/ },
   { name: 'a script as binary', files: { ...cfg(BASE), 'run.sh': '#!/bin/sh\n' }, args: (d) => ['build', '-C', d, '--binary', path.join(d, 'run.sh')], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /is a script, not an ELF executable/ },
   { name: 'a text file as binary', files: { ...cfg(BASE), 'bin.txt': 'hello world, not a program at all, long enough to read a header from' }, args: (d) => ['build', '-C', d, '--binary', path.join(d, 'bin.txt')], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /is not an ELF executable/ },
   { name: 'a directory as binary', files: { ...cfg(BASE), bindir: { dir: true } }, args: (d) => ['build', '-C', d, '--binary', path.join(d, 'bindir')], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /is not a regular file/ },
@@ -159,7 +167,7 @@ export const CORPUS: BadCase[] = [
   { name: 'an invalid --tag', files: cfg(BASE), args: (d) => ['build', '-C', d, '--tag', 'Bad Tag'], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /--tag "Bad Tag": expected a tag/ },
   { name: 'an unknown --platform', files: cfg(BASE), args: (d) => ['build', '-C', d, '--platform', 'windows/amd64'], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /--platform windows\/amd64: expected linux\/amd64 or linux\/arm64/ },
   { name: 'two platforms without --push', files: cfg(BASE), args: (d) => ['build', '-C', d, '--platform', 'linux/amd64,linux/arm64'], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /2 platforms need --push/ },
-  { name: '--binary with two platforms', files: cfg(BASE), args: (d) => ['build', '-C', d, '--platform', 'linux/amd64,linux/arm64', '--push', '--binary', '/usr/bin/tini-static'], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /--binary is one architecture/ },
+  { name: '--binary with two platforms', files: cfg(BASE), args: (d) => ['build', '-C', d, '--platform', 'linux/amd64,linux/arm64', '--push', '--binary', STATIC_BIN], env: { DOCKER_HOST: 'unix:///nonexistent.sock' }, code: 2, message: /--binary is one architecture/ },
   { name: 'an unknown command', files: cfg(BASE), args: () => ['deploy'], code: 2, message: /unknown command 'deploy'/ },
   { name: 'an unknown option', files: cfg(BASE), args: (d) => ['generate', 'compose', '-C', d, '--outptu', 'x'], code: 2, message: /unknown option '--outptu'/ },
   { name: 'a missing option value', files: cfg(BASE), args: () => ['generate', 'compose', '-o'], code: 2, message: /argument missing/ },

@@ -17,6 +17,13 @@ describe('discoverEndpoint: the docker CLI order', () => {
     expect(e).toMatchObject({ source: 'DOCKER_HOST', host: 'tcp://127.0.0.1:2375' });
   });
 
+  it('DOCKER_HOST from the command\'s own env decides the socket or plain-HTTP address; TLS is left to docker-modem', () => {
+    expect(discoverEndpoint({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }, files({}), '/home/u').modemOptions).toEqual({ socketPath: '/run/user/1000/docker.sock' });
+    expect(discoverEndpoint({ DOCKER_HOST: 'tcp://127.0.0.1:2375' }, files({}), '/home/u').modemOptions).toEqual({ protocol: 'http', host: '127.0.0.1', port: '2375' });
+    expect(discoverEndpoint({ DOCKER_HOST: 'tcp://10.0.0.5:2376' }, files({}), '/home/u').modemOptions).toEqual({});
+    expect(discoverEndpoint({ DOCKER_HOST: 'tcp://10.0.0.5:2375', DOCKER_TLS_VERIFY: '1' }, files({}), '/home/u').modemOptions).toEqual({});
+  });
+
   it('then the current context from config.json', () => {
     const e = discoverEndpoint(
       {},

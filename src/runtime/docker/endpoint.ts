@@ -16,7 +16,7 @@ export interface Endpoint {
   /** The engine address, e.g. unix:///var/run/docker.sock or tcp://127.0.0.1:2375. */
   host: string;
   context?: string;
-  /** dockerode/docker-modem constructor options. Empty: let docker-modem read DOCKER_HOST itself (TLS, ssh). */
+  /** dockerode/docker-modem constructor options. Empty: let docker-modem read DOCKER_HOST and its TLS settings from process.env (TLS, ssh). */
   modemOptions: Record<string, unknown>;
 }
 
@@ -41,7 +41,12 @@ function optionsForHost(host: string): Record<string, unknown> {
 function fromEnv(env: Env): Endpoint | undefined {
   const host = env.DOCKER_HOST;
   if (!host) return undefined;
-  return { source: 'DOCKER_HOST', host, modemOptions: {} };
+  // A socket or plain-HTTP address is taken from `env` (the command's, which may not be process.env).
+  // TLS (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, port 2376) and ssh are left to docker-modem, which
+  // reads them from process.env itself (docker-modem lib/modem.js defaultOpts).
+  const tls = env.DOCKER_TLS_VERIFY === '1' || env.DOCKER_CERT_PATH !== undefined;
+  const plain = host.startsWith('unix://') || (/^tcp:\/\//.test(host) && !tls && !/:2376$/.test(host));
+  return { source: 'DOCKER_HOST', host, modemOptions: plain ? optionsForHost(host) : {} };
 }
 
 function fromContext(env: Env, read: ReadFile, home: string): Endpoint | undefined {
