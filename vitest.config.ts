@@ -5,9 +5,13 @@ export default defineConfig({
     projects: [
       {
         test: {
+          // Fast: no Docker Engine, no dist/, no tools beyond node and bash; the CLI runs in-process.
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/golden/**/*.test.ts', 'test/cli/**/*.test.ts'],
           testTimeout: 30_000,
+          // The files share a worker's module cache (nothing here mocks modules or keeps global state):
+          // loading the sources once per worker instead of once per file halves the wall time on 2 cores.
+          isolate: false,
         },
       },
       {
