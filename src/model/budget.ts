@@ -5,7 +5,7 @@
  * TimeoutStopSec, upstart kill timeout, launchd ExitTimeOut. Pure.
  */
 import { formatDuration } from './duration.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, defaultValue } from './defaults.js';
 import { durationField, type SpecIssue } from './issues.js';
 import type { Config } from './schema.js';
 import { REFUSED_STOP_SIGNALS, STOP_SIGNALS } from './signals.js';
@@ -75,6 +75,6 @@ export function shutdownSpec(s: NonNullable<Config['shutdown']>, issues: SpecIss
     budgetMs,
     timeoutSeconds,
     pinned,
-    successExitCodes: s.successExitCodes ? [...s.successExitCodes] : [0],
+    successExitCodes: [...(s.successExitCodes ?? defaultValue('shutdown.successExitCodes'))],
   };
 }

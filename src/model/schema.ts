@@ -8,6 +8,7 @@
  * used in error messages ("expected a duration like \"5s\"").
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { CONFIG_DEFAULTS, defaultSentence, refusedSignalsText, type DefaultedField } from './defaults.js';
 import { DURATION_PATTERN } from './duration.js';
 
 function StringEnum<T extends string[]>(values: [...T], options: Record<string, unknown> = {}) {
@@ -18,10 +19,20 @@ import { DNS_LABEL_PATTERN, REPOSITORY_PATTERN, TAG_PATTERN } from './patterns.j
 
 export { DNS_LABEL_PATTERN, REPOSITORY_PATTERN, TAG_PATTERN };
 
-const Duration = (description: string) =>
+/**
+ * A field's description with its "Default …" sentence, and its JSON Schema
+ * `default`, both from the defaults table (defaults.ts): the one home of
+ * defaults, so the documentation cannot drift from what is rendered.
+ */
+function described(key: DefaultedField, before: string, after = ''): { description: string; default?: unknown } {
+  const d = CONFIG_DEFAULTS[key];
+  return { description: [before, defaultSentence(key), after].filter(Boolean).join(' '), ...('value' in d ? { default: d.value } : {}) };
+}
+
+const Duration = (description: string, key?: DefaultedField) =>
   Type.String({
     pattern: DURATION_PATTERN,
-    description: `${description} A duration like "500ms", "5s" or "1m30s".`,
+    ...(key ? described(key, description, 'A duration like "500ms", "5s" or "1m30s".') : { description: `${description} A duration like "500ms", "5s" or "1m30s".` }),
     'x-expected': 'a duration like "500ms", "5s" or "1m30s"',
   });
 
@@ -51,7 +62,7 @@ export const PortSchema = Type.Object(
       'x-expected': 'a port name like "http" or "admin" (a-z, 0-9, "-", at most 15 characters)',
     }),
     port: Type.Integer({ minimum: 1, maximum: 65535, description: 'The port the service listens on inside the container.' }),
-    protocol: Type.Optional(StringEnum(['tcp', 'udp'], { description: 'Default tcp.' })),
+    protocol: Type.Optional(StringEnum(['tcp', 'udp'], described('ports[].protocol', ''))),
     publish: Type.Optional(
       Type.Union([
         Type.String({
@@ -87,10 +98,10 @@ export const HealthSchema = Type.Object(
           'A command inside the image that exits 0 when healthy (exec form, no shell), used for the compose/swarm healthcheck. Scratch images have no curl: use the service binary, e.g. ["/app/echo", "-probe", "http://127.0.0.1:9090/is_healthy/"]. Without it no compose healthcheck is generated.',
       }),
     ),
-    interval: Type.Optional(Duration('Time between checks. Default 10s.')),
-    timeout: Type.Optional(Duration('Time a check may take. Default 2s.')),
-    startPeriod: Type.Optional(Duration('Grace time after start before failures count. Default 5s.')),
-    failureThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Consecutive failures before unhealthy. Default 3.' })),
+    interval: Type.Optional(Duration('Time between checks.', 'health.interval')),
+    timeout: Type.Optional(Duration('Time a check may take.', 'health.timeout')),
+    startPeriod: Type.Optional(Duration('Grace time after start before failures count (Kubernetes: how long the startup probe allows).', 'health.startPeriod')),
+    failureThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, ...described('health.failureThreshold', 'Consecutive failures before unhealthy.') })),
   },
   { additionalProperties: false, description: 'The health endpoint: Kubernetes probes, and the compose/swarm healthcheck when `command` is set.' },
 );
@@ -100,15 +111,15 @@ export const ShutdownSchema = Type.Object(
     signal: Type.Optional(
       Type.String({
         pattern: '^SIG[A-Z0-9]+$',
-        description: 'Stop signal sent by every supervisor (image STOPSIGNAL). Default SIGTERM. SIGHUP, SIGUSR2 and SIGKILL are refused.',
+        ...described('shutdown.signal', 'Stop signal sent by every supervisor (image STOPSIGNAL).', `${refusedSignalsText()} are refused.`),
         'x-expected': 'a signal name like "SIGTERM"',
       }),
     ),
-    drain: Type.Optional(Duration('Longest time the service takes to shut down after the stop signal (its own close wait). Default 10s.')),
+    drain: Type.Optional(Duration('Longest time the service takes to shut down after the stop signal (its own close wait).', 'shutdown.drain')),
     preStop: Type.Optional(
-      Duration('Delay before the stop signal so load balancers stop sending traffic (Kubernetes preStop sleep). Default 0s.'),
+      Duration('Delay before the stop signal so load balancers stop sending traffic (Kubernetes preStop sleep).', 'shutdown.preStop'),
     ),
-    slack: Type.Optional(Duration('Safety margin added to the budget. Default 2s.')),
+    slack: Type.Optional(Duration('Safety margin added to the budget.', 'shutdown.slack')),
     gracePeriod: Type.Optional(
       Duration(
         'Pin the stop timeout used by every target. Must be at least preStop + drain + slack; by default it is exactly that, rounded up to whole seconds.',
@@ -117,7 +128,7 @@ export const ShutdownSchema = Type.Object(
     successExitCodes: Type.Optional(
       Type.Array(Type.Integer({ minimum: 0, maximum: 255 }), {
         uniqueItems: true,
-        description: 'Exit codes that count as a clean stop. Default [0]. Add 143 only if the service exits 128+SIGTERM on purpose.',
+        ...described('shutdown.successExitCodes', 'Exit codes that count as a clean stop.', 'Add 143 only if the service exits 128+SIGTERM on purpose.'),
       }),
     ),
   },
@@ -127,12 +138,12 @@ export const ShutdownSchema = Type.Object(
 export const BuildSchema = Type.Object(
   {
     main: Type.Optional(
-      Type.String({ minLength: 1, description: 'Go main package to build, relative to the config file. Default ".".' }),
+      Type.String({ minLength: 1, ...described('build.main', 'Go main package to build, relative to the config file.') }),
     ),
     binary: Type.Optional(
       Type.String({ minLength: 1, description: 'A prebuilt static Linux binary, relative to the config file. Replaces `main`.' }),
     ),
-    ldflags: Type.Optional(Type.String({ description: 'Go -ldflags. Default "-s -w -buildid=".' })),
+    ldflags: Type.Optional(Type.String(described('build.ldflags', 'Go -ldflags.'))),
     tags: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.]+$' }), { description: 'Go build tags.' })),
     tini: Type.Optional(
       Type.Union(
@@ -162,7 +173,7 @@ export const ImageSchema = Type.Object(
       'x-expected': 'an image repository like "example/echo" (lower case)',
     }),
     tag: Type.Optional(
-      Type.String({ pattern: TAG_PATTERN, description: 'Image tag. Default "latest".', 'x-expected': 'an image tag like "1.2.3"' }),
+      Type.String({ pattern: TAG_PATTERN, ...described('image.tag', 'Image tag.'), 'x-expected': 'an image tag like "1.2.3"' }),
     ),
     platforms: Type.Optional(
       Type.Array(StringEnum(['linux/amd64', 'linux/arm64']), {
@@ -197,8 +208,8 @@ export const KubernetesSchema = Type.Object(
     namespace: Type.Optional(
       Type.String({ pattern: DNS_LABEL_PATTERN, maxLength: 63, description: 'Namespace for kustomization.yaml. Default: none (kubectl\'s current namespace).', 'x-expected': 'a DNS label' }),
     ),
-    serviceType: Type.Optional(StringEnum(['ClusterIP', 'NodePort', 'LoadBalancer'], { description: 'Service type. Default ClusterIP.' })),
-    imagePullPolicy: Type.Optional(StringEnum(['IfNotPresent', 'Always', 'Never'], { description: 'Default IfNotPresent (Always would defeat digest pinning\'s cache).' })),
+    serviceType: Type.Optional(StringEnum(['ClusterIP', 'NodePort', 'LoadBalancer'], described('kubernetes.serviceType', 'Service type.'))),
+    imagePullPolicy: Type.Optional(StringEnum(['IfNotPresent', 'Always', 'Never'], described('kubernetes.imagePullPolicy', 'Image pull policy.', '(Always would defeat digest pinning\'s cache.)'))),
     preStopExec: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         minItems: 1,
@@ -208,8 +219,7 @@ export const KubernetesSchema = Type.Object(
     ),
     goRuntimeEnv: Type.Optional(
       Type.Boolean({
-        description:
-          'Set GOMAXPROCS from limits.cpu and GOMEMLIMIT from limits.memory through the downward API (for Go < 1.25, which does not read the CPU limit itself). Needs resources.cpu and resources.memory.',
+        ...described('kubernetes.goRuntimeEnv', 'Set GOMAXPROCS from limits.cpu and GOMEMLIMIT from limits.memory through the downward API (for Go < 1.25, which does not read the CPU limit itself). Needs resources.cpu and resources.memory.'),
       }),
     ),
   },
@@ -218,9 +228,9 @@ export const KubernetesSchema = Type.Object(
 
 export const HostSchema = Type.Object(
   {
-    binaryPath: Type.Optional(AbsolutePath('Where the binary is installed on the host (systemd, launchd, upstart). Default /usr/local/bin/<name>.')),
+    binaryPath: Type.Optional(AbsolutePath(described('host.binaryPath', 'Where the binary is installed on the host (systemd, launchd, upstart).').description)),
     workingDirectory: Type.Optional(
-      AbsolutePath('Working directory on the host; tRPC-Go reads ./trpc_go.yaml relative to it. Default /var/lib/<name> (launchd: /usr/local/var/<name>).'),
+      AbsolutePath(described('host.workingDirectory', 'Working directory on the host; tRPC-Go reads ./trpc_go.yaml relative to it.').description),
     ),
     user: Type.Optional(
       Type.String({
@@ -230,9 +240,9 @@ export const HostSchema = Type.Object(
       }),
     ),
     launchdLabel: Type.Optional(
-      Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$', description: 'launchd Label. Default io.goneat-deploy.<name>.', 'x-expected': 'a reverse-DNS label like "com.example.echo"' }),
+      Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$', ...described('host.launchdLabel', 'launchd Label.'), 'x-expected': 'a reverse-DNS label like "com.example.echo"' }),
     ),
-    logDirectory: Type.Optional(AbsolutePath('launchd StandardOutPath/StandardErrorPath directory. Default /usr/local/var/log.')),
+    logDirectory: Type.Optional({ ...AbsolutePath('launchd StandardOutPath/StandardErrorPath directory.'), ...described('host.logDirectory', 'launchd StandardOutPath/StandardErrorPath directory.') }),
   },
   { additionalProperties: false, description: 'Options for plain hosts: `generate systemd`, `launchd`, `upstart`.' },
 );
@@ -240,10 +250,13 @@ export const HostSchema = Type.Object(
 export const SwarmSchema = Type.Object(
   {
     publishMode: Type.Optional(
-      StringEnum(['ingress', 'host'], {
-        description:
-          'How swarm publishes ports. "ingress" (default): the routing mesh on every node, one port for all replicas. "host": each task binds its node\'s port directly (behind an external load balancer); with a fixed port, only one replica fits per node, so use publish: 0 for several.',
-      }),
+      StringEnum(
+        ['ingress', 'host'],
+        described(
+          'swarm.publishMode',
+          'How swarm publishes ports. "ingress": the routing mesh on every node, one port for all replicas. "host": each task binds its node\'s port directly (behind an external load balancer); with a fixed port, only one replica fits per node, so use publish: 0 for several.',
+        ),
+      ),
     ),
   },
   { additionalProperties: false, description: 'Options for `generate swarm`.' },
@@ -278,13 +291,16 @@ export const ConfigSchema = Type.Object(
     }),
     description: Type.Optional(Type.String({ maxLength: 200, description: 'One line describing the service.' })),
     framework: Type.Optional(
-      StringEnum(['plain', 'trpc-go'], {
-        description:
-          'Preset for the service\'s framework. "trpc-go" (GoNeat\'s successor) reads trpc_go.yaml: health on the admin port at /is_healthy/, ports from server.service, drain from server.max_close_wait_time (at least 10s), and ships the file in the image at /app/trpc_go.yaml with `-conf` pointing at it. Default "plain".',
-      }),
+      StringEnum(
+        ['plain', 'trpc-go'],
+        described(
+          'framework',
+          'Preset for the service\'s framework. "trpc-go" (GoNeat\'s successor) reads trpc_go.yaml: health on the admin port at /is_healthy/, ports from server.service, drain from server.max_close_wait_time (at least 10s), and ships the file in the image at /app/trpc_go.yaml with `-conf` pointing at it.',
+        ),
+      ),
     ),
     trpcConfig: Type.Optional(
-      Type.String({ minLength: 1, description: 'tRPC-Go config file for the trpc-go preset, relative to this file. Default "trpc_go.yaml".' }),
+      Type.String({ minLength: 1, ...described('trpcConfig', 'tRPC-Go config file for the trpc-go preset, relative to this file.') }),
     ),
     image: ImageSchema,
     build: Type.Optional(BuildSchema),
@@ -302,11 +318,11 @@ export const ConfigSchema = Type.Object(
     shutdown: Type.Optional(ShutdownSchema),
     user: Type.Optional(
       Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[0-9]+(:[0-9]+)?$' })], {
-        description: 'Numeric non-root UID[:GID] the service runs as. Default "65532:65532".',
+        ...described('user', 'Numeric non-root UID[:GID] the service runs as.'),
         'x-expected': 'a numeric non-root "UID:GID" like "65532:65532"',
       }),
     ),
-    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Replicas (swarm, Kubernetes). Default 1.' })),
+    replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, ...described('replicas', 'Replicas (swarm, Kubernetes).') })),
     resources: Type.Optional(ResourcesSchema),
     kubernetes: Type.Optional(KubernetesSchema),
     swarm: Type.Optional(SwarmSchema),

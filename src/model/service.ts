@@ -6,7 +6,7 @@
 import type { Config } from './schema.js';
 import { formatDuration } from './duration.js';
 import { shutdownSpec, type ShutdownSpec } from './budget.js';
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, defaultFor, defaultValue, launchdWorkingDirectory } from './defaults.js';
 import { durationField, type FieldPath, type SpecIssue } from './issues.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
@@ -128,7 +128,7 @@ export interface SpecInputs {
  */
 function applyPreset(config: Config, inputs: SpecInputs, issues: SpecIssue[]): { config: Config; files: ImageFile[] } {
   if (config.framework !== 'trpc-go') return { config, files: [] };
-  const file = config.trpcConfig ?? 'trpc_go.yaml';
+  const file = config.trpcConfig ?? defaultValue('trpcConfig');
   const t = inputs.trpc;
   if (t === undefined || t === 'missing') {
     issues.push({ path: config.trpcConfig ? ['trpcConfig'] : ['framework'], message: `the trpc-go preset needs the service's ${file} next to goneat-deploy.yaml (or set trpcConfig)` });
@@ -172,7 +172,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     issues.push({ path: ['build', 'binary'], message: 'set either build.main (a Go package to build) or build.binary (a prebuilt binary), not both' });
   }
   if (b.binary !== undefined) build = { kind: 'binary', path: b.binary };
-  else build = { kind: 'go', main: b.main ?? '.', ldflags: b.ldflags ?? DEFAULTS.ldflags, tags: b.tags ?? [] };
+  else build = { kind: 'go', main: b.main ?? defaultValue('build.main'), ldflags: b.ldflags ?? DEFAULTS.ldflags, tags: b.tags ?? [] };
 
   // Args and env: control characters cannot be carried safely by every target
   // (unit files, plists, YAML), so they are refused here once for all.
@@ -198,7 +198,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   const names = new Set<string>();
   const numbers = new Set<string>();
   (config.ports ?? []).forEach((p, i) => {
-    const protocol = p.protocol ?? 'tcp';
+    const protocol = p.protocol ?? defaultValue('ports[].protocol');
     if (names.has(p.name)) issues.push({ path: ['ports', i, 'name'], message: `duplicate port name "${p.name}"` });
     if (numbers.has(`${p.port}/${protocol}`)) issues.push({ path: ['ports', i, 'port'], message: `port ${p.port}/${protocol} is listed twice` });
     names.add(p.name);
@@ -259,7 +259,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
 
   // User: numeric and non-root, so the kubelet can check runAsNonRoot.
   let uid: number = DEFAULTS.uid;
-  let gid: number = DEFAULTS.uid;
+  let gid: number = DEFAULTS.gid;
   if (config.user !== undefined) {
     const [u, g] = String(config.user).split(':');
     uid = Number(u);
@@ -321,15 +321,15 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   }
   const kubernetes: KubernetesSpec = {
     ...(k.namespace ? { namespace: k.namespace } : {}),
-    serviceType: k.serviceType ?? 'ClusterIP',
-    imagePullPolicy: k.imagePullPolicy ?? 'IfNotPresent',
+    serviceType: k.serviceType ?? defaultValue('kubernetes.serviceType'),
+    imagePullPolicy: k.imagePullPolicy ?? defaultValue('kubernetes.imagePullPolicy'),
     ...(preStop ? { preStop } : {}),
-    goRuntimeEnv: k.goRuntimeEnv ?? false,
+    goRuntimeEnv: k.goRuntimeEnv ?? defaultValue('kubernetes.goRuntimeEnv'),
   };
 
   // Swarm
-  const publishMode = config.swarm?.publishMode ?? 'ingress';
-  if (publishMode === 'host' && (config.replicas ?? 1) > 1) {
+  const publishMode = config.swarm?.publishMode ?? defaultValue('swarm.publishMode');
+  if (publishMode === 'host' && (config.replicas ?? defaultValue('replicas')) > 1) {
     ports.forEach((p, i) => {
       if (p.publish && p.publish.hostPort !== 0) {
         issues.push({
@@ -356,12 +356,12 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   // Plain hosts (systemd, launchd, upstart)
   const h = config.host ?? {};
   const host: HostSpec = {
-    binaryPath: h.binaryPath ?? `/usr/local/bin/${config.name}`,
-    workingDirectory: h.workingDirectory ?? `/var/lib/${config.name}`,
-    launchdWorkingDirectory: h.workingDirectory ?? `/usr/local/var/${config.name}`,
+    binaryPath: h.binaryPath ?? defaultFor('host.binaryPath', config.name),
+    workingDirectory: h.workingDirectory ?? defaultFor('host.workingDirectory', config.name),
+    launchdWorkingDirectory: h.workingDirectory ?? launchdWorkingDirectory(config.name),
     ...(h.user ? { user: h.user } : {}),
-    launchdLabel: h.launchdLabel ?? `io.goneat-deploy.${config.name}`,
-    logDirectory: h.logDirectory ?? '/usr/local/var/log',
+    launchdLabel: h.launchdLabel ?? defaultFor('host.launchdLabel', config.name),
+    logDirectory: h.logDirectory ?? defaultValue('host.logDirectory'),
   };
 
   if (issues.length) return { issues };
@@ -369,7 +369,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   const spec: ServiceSpec = {
     name: config.name,
     ...(config.description !== undefined ? { description: config.description } : {}),
-    framework: config.framework ?? 'plain',
+    framework: config.framework ?? defaultValue('framework'),
     image,
     build,
     ...(b.tini !== undefined ? { tini: typeof b.tini === 'string' ? { '*': b.tini } : { ...b.tini } } : {}),
@@ -382,7 +382,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     ...(health ? { health } : {}),
     shutdown,
     user: { uid, gid },
-    replicas: config.replicas ?? 1,
+    replicas: config.replicas ?? defaultValue('replicas'),
     resources,
     kubernetes,
     swarm: { publishMode },
