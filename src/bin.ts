@@ -6,7 +6,7 @@
  * streams, env and cwd.
  */
 import { CommanderError } from 'commander';
-import { EXIT_USAGE, GoneatError, InterruptedError } from './errors.js';
+import { EXIT_USAGE, GoneatError, InternalError, InterruptedError } from './errors.js';
 import type { CliContext } from './cli/context.js';
 
 const PREFIX = 'goneat-deploy: ';
@@ -69,14 +69,12 @@ function report(err: unknown, ctx: CliContext, verbose: boolean, interrupted?: S
     ctx.stderr.write(`${PREFIX}${e.message}; cleaned up\n`);
     return e.exitCode;
   }
-  if (err instanceof GoneatError) {
-    ctx.stderr.write(`${PREFIX}${err.message}\n`);
-    for (const d of err.details) ctx.stderr.write(`  ${d}\n`);
-    if (verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
-    return err.exitCode;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  ctx.stderr.write(`${PREFIX}internal error: ${message}${verbose ? '' : ' (run with --verbose for a stack trace)'}\n`);
-  if (verbose && err instanceof Error && err.stack) ctx.stderr.write(`${err.stack}\n`);
-  return 1;
+  // Anything that is not one of ours is a bug: an InternalError, with the original's stack.
+  const e = err instanceof GoneatError ? err : new InternalError(err instanceof Error ? err.message : String(err), { cause: err });
+  const stack = e === err ? e.stack : err instanceof Error ? err.stack : undefined;
+  const hint = e instanceof InternalError && !verbose ? ' (run with --verbose for a stack trace)' : '';
+  ctx.stderr.write(`${PREFIX}${e.message}${hint}\n`);
+  for (const d of e.details) ctx.stderr.write(`  ${d}\n`);
+  if (verbose && stack) ctx.stderr.write(`${stack}\n`);
+  return e.exitCode;
 }

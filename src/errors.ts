@@ -66,6 +66,46 @@ export class RuntimeError extends GoneatError {
 /** The Docker Engine cannot be reached. Exit 1 with a one-line hint. */
 export class DockerUnreachableError extends RuntimeError {}
 
+/**
+ * A goneat-deploy bug (an "unreachable" branch taken, generated output that
+ * fails its own validation). Exit 1; the message says "internal error".
+ */
+export class InternalError extends GoneatError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`internal error: ${message}`, EXIT_FAILURE, [], options);
+  }
+}
+
+/** What was being done to a file when it failed. */
+export type FileAction = 'read' | 'write' | 'open' | 'create directory';
+
+/**
+ * The one wording of a file problem: "<what> <path>: <problem>". A path the
+ * user named that cannot be used — missing, a directory where a file goes, a
+ * file where a directory goes, not permitted, read-only — is a usage error
+ * (exit 2); any other I/O failure a runtime error (exit 1). `hint` follows
+ * the problem after "; " (how to fix it), `subject` prefixes the path
+ * ("binary", "tini (build.tini)").
+ */
+export function fileError(err: unknown, shown: string, action: FileAction, opts: { hint?: Partial<Record<string, string>>; subject?: string } = {}): GoneatError {
+  const code = (err as NodeJS.ErrnoException)?.code ?? '';
+  const who = opts.subject ? `${opts.subject} ${shown}` : shown;
+  const problems: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a parent of this path is a file, not a directory',
+    EACCES: `permission denied (cannot ${action})`,
+    EPERM: `permission denied (cannot ${action})`,
+    EROFS: `read-only file system (cannot ${action})`,
+    ELOOP: 'too many levels of symbolic links',
+    EEXIST: 'exists and is not a directory',
+  };
+  const hint = opts.hint?.[code];
+  const problem = problems[code];
+  if (problem) return new UsageError(`${who}: ${problem}${hint ? `; ${hint}` : ''}`);
+  return new RuntimeError(`${who}: cannot ${action}: ${(err as Error)?.message ?? String(err)}`, [], { cause: err });
+}
+
 /** The user interrupted us. Exit 128+signal. */
 export class InterruptedError extends GoneatError {
   constructor(signal: 'SIGINT' | 'SIGTERM') {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { fileError, UsageError } from '../errors.js';
 import { projectOptions, type CliContext } from './context.js';
 
 interface LintOptions {
@@ -56,8 +56,8 @@ Examples:
         let st;
         try {
           st = await stat(p);
-        } catch {
-          throw new UsageError(`${p}: no such file or directory`);
+        } catch (err) {
+          throw fileError(err, p, 'read');
         }
         if (st.isDirectory()) {
           for (const e of (await readdir(p, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -72,7 +72,7 @@ Examples:
         try {
           inputs.push({ path: displayPath(f, ctx.cwd), text: await readFile(f, 'utf8') });
         } catch (err) {
-          throw new UsageError(`${displayPath(f, ctx.cwd)}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+          throw fileError(err, displayPath(f, ctx.cwd), 'read');
         }
       }
       const result = lint(inputs, drainMs !== undefined ? { drainMs } : {});

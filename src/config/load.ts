@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
+import { ConfigError, fileError, type ConfigIssue } from '../errors.js';
 import { buildSpec, type ServiceSpec, type SpecInputs } from '../model/service.js';
 import { parseTrpcConfig } from '../model/trpc.js';
 import { readFileSync } from 'node:fs';
@@ -76,13 +76,9 @@ export async function loadConfig(opts: { dir?: string; config?: string }, cwd: s
   try {
     text = await readFile(configPath, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new UsageError(`${shown}: no such file; create one with \`goneat-deploy init\` or point at it with -C DIR / -c FILE`);
-    }
-    if (code === 'EISDIR') throw new UsageError(`${shown}: is a directory, expected a goneat-deploy.yaml file`);
-    if (code === 'EACCES') throw new UsageError(`${shown}: permission denied`);
-    throw new UsageError(`${shown}: cannot read: ${(err as Error).message}`);
+    throw fileError(err, shown, 'read', {
+      hint: { ENOENT: 'create one with `goneat-deploy init` or point at it with -C DIR / -c FILE', EISDIR: 'expected a goneat-deploy.yaml file' },
+    });
   }
   const configDir = path.dirname(configPath);
   const { spec, config } = specFromText(shown, text, auxReader(configDir));

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { UsageError } from '../errors.js';
+import { fileError, UsageError } from '../errors.js';
 import { ELF_PROBE_BYTES, NotElfError, parseElf, type Arch } from './elf.js';
 import type { Artifact } from './plan.js';
 
@@ -26,17 +26,14 @@ async function readHead(p: string, shown: string, role: string): Promise<{ head:
   try {
     st = await stat(p);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${role} ${shown}: no such file`);
-    if (code === 'EACCES') throw new UsageError(`${role} ${shown}: permission denied`);
-    throw new UsageError(`${role} ${shown}: ${(err as Error).message}`);
+    throw fileError(err, shown, 'read', { subject: role });
   }
   if (!st.isFile()) throw new UsageError(`${role} ${shown}: is not a regular file`);
   let fh;
   try {
     fh = await open(p, 'r');
   } catch (err) {
-    throw new UsageError(`${role} ${shown}: cannot open: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw fileError(err, shown, 'open', { subject: role });
   }
   try {
     const buf = Buffer.alloc(Math.min(ELF_PROBE_BYTES, st.size));

@@ -5,6 +5,7 @@
  * to be a static ELF for that platform.
  */
 import path from 'node:path';
+import { InternalError } from '../errors.js';
 import type { ServiceSpec } from '../model/service.js';
 import { checkStaticBinary, type CheckedBinary } from './artifacts.js';
 import type { Arch } from './elf.js';
@@ -34,7 +35,7 @@ export async function compileBinaries(req: CompileRequest): Promise<Map<Arch, Ch
       out.set(arch, req.prebuilt);
       continue;
     }
-    if (spec.build.kind !== 'go') throw new Error('unreachable: a binary source without a prebuilt binary');
+    if (spec.build.kind !== 'go') throw new InternalError('a binary build source without a prebuilt binary');
     const file = path.join(req.tmp, arch, spec.name);
     req.progress.step(`go build ${spec.build.main} (CGO_ENABLED=0 GOOS=linux GOARCH=${arch})`);
     await (req.goBuild ?? goBuild)({

@@ -3,7 +3,7 @@
  * and a pure check over every parsed file at once (some rules look across
  * files: a compose service and the Dockerfile it builds).
  */
-import { parseDuration } from '../model/duration.js';
+import { formatDuration, parseDuration } from '../model/duration.js';
 import type { ComposeDoc, DockerfileDoc, K8sDoc, LintFile, Pos, SystemdDoc, UpstartDoc } from './files.js';
 
 export type Level = 'error' | 'warning';
@@ -80,9 +80,8 @@ export function systemdSpanMs(v: string): number | undefined {
   return consumed === t.length ? total : undefined;
 }
 
-export function fmtMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
-}
+/** Durations in findings are written as the config and compose write them (model/duration.ts formatDuration). */
+export const fmtMs = formatDuration;
 
 export interface PodSpecRef {
   doc: K8sDoc;

@@ -27,7 +27,12 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
-/** Formats milliseconds the shortest exact way: 10000 → "10s", 90000 → "1m30s", 1500 → "1500ms". */
+/**
+ * Formats a configured or derived duration the shortest exact way, as a
+ * config would write it: 10000 → "10s", 90000 → "1m30s", 1500 → "1500ms".
+ * Every message and file that names a duration uses this (config errors,
+ * lint findings, compose healthchecks); measured times use formatElapsed.
+ */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   if (ms % 1000 !== 0) return `${ms}ms`;
@@ -37,4 +42,13 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   s -= m * 60;
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
+}
+
+/**
+ * A measured time with its precision, in seconds: 10100 → "10.10 s" (two
+ * digits by default). verify reports what it measured this way; a configured
+ * duration is formatDuration's.
+ */
+export function formatElapsed(ms: number, digits = 2): string {
+  return `${(ms / 1000).toFixed(digits)} s`;
 }

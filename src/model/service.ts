@@ -300,7 +300,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     } else if (k.preStopExec[0] !== binaryPath) {
       issues.push({
         path: ['kubernetes', 'preStopExec', 0],
-        message: `the image is FROM scratch and holds only /sbin/tini and ${binaryPath}, so "${k.preStopExec[0]}" does not exist there: run the service binary (e.g. ["${binaryPath}", "-sleep", "${preStopMs / 1000}s"]) or use the sleep action (Kubernetes 1.30+) by removing preStopExec`,
+        message: `the image is FROM scratch and holds only /sbin/tini and ${binaryPath}, so "${k.preStopExec[0]}" does not exist there: run the service binary (e.g. ["${binaryPath}", "-sleep", "${formatDuration(preStopMs)}"]) or use the sleep action (Kubernetes 1.30+) by removing preStopExec`,
       });
     } else {
       k.preStopExec.forEach((a, i) => {

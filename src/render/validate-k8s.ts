@@ -6,7 +6,7 @@
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Service } from 'kubernetes-models/v1/Service';
-import { RuntimeError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import type { K8sObject } from './k8s.js';
 
 export function k8sValidationErrors(obj: K8sObject): string | undefined {
@@ -23,6 +23,6 @@ export function k8sValidationErrors(obj: K8sObject): string | undefined {
 export function validateK8s(objects: K8sObject[]): void {
   for (const o of objects) {
     const e = k8sValidationErrors(o);
-    if (e) throw new RuntimeError(`internal error: the generated ${o.kind} does not validate against the Kubernetes schema: ${e}`);
+    if (e) throw new InternalError(`the generated ${o.kind} does not validate against the Kubernetes schema: ${e}`);
   }
 }

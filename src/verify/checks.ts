@@ -3,6 +3,7 @@
  * Pure, so every verdict is unit-tested on recorded observations.
  */
 import type { ProcessRow } from '../runtime/engine.js';
+import { formatElapsed } from '../model/duration.js';
 import { isInit } from '../model/signals.js';
 import type { VerifyPlan } from './plan.js';
 
@@ -39,7 +40,7 @@ export interface Observations {
 }
 
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const s = (ms: number) => formatElapsed(ms);
 
 function base(args: string): string {
   return (args.split(/\s+/)[0] ?? '').split('/').pop() ?? '';

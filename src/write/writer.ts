@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { RuntimeError, UsageError } from '../errors.js';
+import { fileError, UsageError } from '../errors.js';
 import { generatedState, type RenderedFile } from '../model/generated.js';
 import { mapLimit } from '../util/concurrency.js';
 
@@ -39,11 +39,8 @@ async function readExisting(p: string, shown: string): Promise<string | undefine
   try {
     return await readFile(p, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') throw new UsageError(`${shown}: is a directory; expected a file path (or a directory for \`generate all -o\`)`);
-    if (code === 'ENOTDIR') throw new UsageError(`${shown}: a parent of this path is a file, not a directory`);
-    throw new UsageError(`${shown}: cannot read: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw fileError(err, shown, 'read', { hint: { EISDIR: 'expected a file path (or a directory for `generate all -o`)' } });
   }
 }
 
@@ -95,7 +92,7 @@ async function ensureDir(dir: string, shown: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
-    throw new UsageError(`${shown}: cannot create directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw fileError(err, shown, 'create directory');
   }
 }
 
@@ -109,9 +106,6 @@ export async function atomicWrite(target: string, content: string | Buffer, show
     await rename(tmp, target);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') throw new UsageError(`${shown}: is a directory`);
-    if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') throw new UsageError(`${shown}: cannot write: ${code}`);
-    throw new RuntimeError(`${shown}: cannot write: ${(err as Error).message}`);
+    throw fileError(err, shown, 'write');
   }
 }

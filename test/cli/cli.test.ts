@@ -98,7 +98,7 @@ describe('bad input: one clear line, exit 2, nothing written', () => {
     const r = await runCli(['build', '-C', dir], { cwd: dir, env: NO_ENGINE });
     expect(r.code).toBe(2);
     oneLineError(r.stderr);
-    expect(r.stderr).toMatch(/goneat-deploy\.yaml: no such file; create one with `goneat-deploy init`/);
+    expect(r.stderr).toMatch(/goneat-deploy\.yaml: no such file or directory; create one with `goneat-deploy init`/);
   });
 
   it('a dynamically linked binary is refused before any engine is contacted', async () => {

@@ -145,7 +145,7 @@ export const CORPUS: BadCase[] = [
   { name: 'a bad memory quantity', files: cfg(`${BASE}resources: {memory: 128MB}\n`), args: gen, code: 2, message: /resources\.memory: expected a Kubernetes quantity/ },
   { name: 'host-mode ports colliding', files: cfg(`${BASE}replicas: 3\nswarm: {publishMode: host}\n`), args: gen, code: 2, message: /ports\[0\]\.publish: swarm\.publishMode host binds port 8080/ },
   // Files
-  { name: 'no config file', files: {}, args: gen, code: 2, message: /goneat-deploy\.yaml: no such file; create one with `goneat-deploy init`/ },
+  { name: 'no config file', files: {}, args: gen, code: 2, message: /goneat-deploy\.yaml: no such file or directory; create one with `goneat-deploy init`/ },
   { name: 'the config is a directory', files: { 'goneat-deploy.yaml': { dir: true } }, args: gen, code: 2, message: /goneat-deploy\.yaml: is a directory/ },
   { name: 'the config is a broken symlink', files: { 'goneat-deploy.yaml': { symlink: '/nonexistent/x.yaml' } }, args: gen, code: 2, message: /no such file/ },
   { name: 'the output is a directory', files: { ...cfg(BASE), 'out.yaml': { dir: true } }, args: (d) => ['generate', 'compose', '-C', d, '-o', path.join(d, 'out.yaml')], code: 2, message: /out\.yaml: is a directory/ },

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule.js';
-import { upstarts } from '../rule.js';
+import { fmtMs, upstarts } from '../rule.js';
 
 export const upstartKillTimeout: Rule = {
   id: 'GD012',
@@ -16,7 +16,7 @@ export const upstartKillTimeout: Rule = {
       const exec = u.stanzas.find((s) => s.keyword === 'exec' || s.keyword === 'script');
       if (exec && !u.stanzas.some((s) => s.keyword === 'kill' && /^timeout\s+/.test(s.args))) {
         const drain = ctx.drainMs;
-        if (drain !== undefined && drain > 5000) report(u.path, exec, `no kill timeout: upstart SIGKILLs after the default 5s, before the ${drain / 1000}s drain can finish`, 'error');
+        if (drain !== undefined && drain > 5000) report(u.path, exec, `no kill timeout: upstart SIGKILLs after the default 5s, before the ${fmtMs(drain)} drain can finish`, 'error');
         else report(u.path, exec, 'no kill timeout: upstart SIGKILLs after the default 5s, before a drain can finish');
       }
     }
