@@ -58,7 +58,7 @@ export interface BuildDeps {
   connect: () => Promise<Engine>;
   goBuild?: (input: GoBuildInput) => Promise<void>;
   registry?: (target: RegistryTarget, creds: Credentials | undefined) => Registry;
-  /** Where the build's temp dir goes (default: the OS temp dir). */
+  /** Where the build's temp dir goes (default: $TMPDIR of the request's env, else the OS temp dir). */
   tempRoot?: string;
 }
 
@@ -115,7 +115,7 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
   );
   const { image, engine } = inputs;
   const created = sourceDateEpoch(env);
-  const tmp = await mkdtemp(path.join(deps.tempRoot ?? os.tmpdir(), 'goneat-deploy-build-'));
+  const tmp = await mkdtemp(path.join(deps.tempRoot ?? env.TMPDIR ?? os.tmpdir(), 'goneat-deploy-build-'));
   try {
     const binaries = await compileBinaries({
       spec,

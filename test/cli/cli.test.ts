@@ -52,7 +52,7 @@ describe('help and usage', () => {
     expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 runtime failure.*2 usage or config error/);
   });
 
-  it.each([['build'], ['generate', 'compose'], ['generate', 'all']])('%s --help has examples', async (...args) => {
+  it.each([['build'], ['generate'], ['generate', 'compose'], ['generate', 'all'], ['init'], ['verify'], ['lint'], ['schema']])('%s --help has examples', async (...args) => {
     const r = await runCli([...args, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n  goneat-deploy /);

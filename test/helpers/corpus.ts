@@ -52,9 +52,6 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-async function buildTempDirs(): Promise<string[]> {
-  return (await readdir(os.tmpdir())).filter((n) => n.startsWith('goneat-deploy-build-'));
-}
 
 type Runner = (args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> }) => Promise<CliResult>;
 
@@ -70,8 +67,11 @@ export async function runBadCase(c: BadCase, run: Runner = runCli): Promise<void
       else await symlink(content.symlink, p);
     }
     const before = await snapshot(dir);
-    const tempsBefore = await buildTempDirs();
-    const r = await run(c.args(dir), { cwd: dir, ...(c.env ? { env: c.env } : {}) });
+    // The command's own temp dir: nothing may be left in it (other runs on the machine use the OS one).
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'gd-bad-tmp-'));
+    const r = await run(c.args(dir), { cwd: dir, env: { ...c.env, TMPDIR: tmp } });
+    const leftInTmp = await readdir(tmp);
+    await rm(tmp, { recursive: true, force: true });
     const lines = r.stderr.trim().split('\n');
     expect(r.stderr, c.name).not.toMatch(/\n\s+at |TypeError|ReferenceError|internal error/);
     expect(lines, `${c.name}: one line\n${r.stderr}`).toHaveLength(1);
@@ -79,7 +79,7 @@ export async function runBadCase(c: BadCase, run: Runner = runCli): Promise<void
     expect(lines[0], c.name).toMatch(c.message);
     expect(r.code, `${c.name}: ${r.stderr}`).toBe(c.code);
     expect(await snapshot(dir), `${c.name}: files unchanged`).toEqual(before);
-    expect(await buildTempDirs(), `${c.name}: no temp dirs`).toEqual(tempsBefore);
+    expect(leftInTmp, `${c.name}: no temp dirs`).toEqual([]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
