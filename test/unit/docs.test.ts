@@ -14,7 +14,7 @@ function markdownFiles(dir: string): string[] {
 }
 
 describe('docs', () => {
-  it('has a page per lint rule, generated from the rule (npm run docs)', () => {
+  it('has a page per lint rule, generated from the rule (npm run generate)', () => {
     for (const r of RULES) expect(readFileSync(path.join(docs, 'rules', `${r.id}.md`), 'utf8'), r.id).toBe(ruleMarkdown(r));
     expect(readFileSync(path.join(docs, 'rules', 'README.md'), 'utf8')).toBe(rulesIndex(RULES));
   });
