@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import type { RenderedFile } from '../render/header.js';
 import { renderAll, target, TARGETS, type RenderOptions, type Target } from '../render/targets.js';
-import { print, printJson, projectOptions, type CliContext } from './context.js';
+import { print, printJson, projectOptions, type CliContext, type GlobalOptions } from './context.js';
 
 interface GenerateOptions {
   dir: string;
@@ -73,7 +73,27 @@ async function findConfigs(root: string, name: string): Promise<string[]> {
   return out.sort();
 }
 
-async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOptions): Promise<void> {
+/**
+ * Which Compose will read a compose file here (v2 preferred, v1 as fallback; src/runtime/compose.ts),
+ * said under --verbose; and a warning when the file uses what that Compose cannot read. Looked up only
+ * for the compose target, and only under --verbose or when the file needs Compose v2 (start_interval):
+ * generating stays free of subprocesses otherwise. The engine is not asked: the file is for the host
+ * that runs it, which may have another one.
+ */
+async function reportCompose(ctx: CliContext, specs: Array<import('../spec/spec.js').ServiceSpec>, verbose: boolean): Promise<void> {
+  const needsV2 = specs.filter((s) => s.health?.command && s.health.startIntervalMs !== undefined).map((s) => s.name);
+  if (!verbose && !needsV2.length) return;
+  const { describeCompose, detectCompose } = await import('../runtime/compose.js');
+  const tool = await detectCompose(ctx.env);
+  if (verbose) ctx.stderr.write(`› Compose: ${describeCompose(tool)}\n`);
+  if (needsV2.length && tool?.generation !== 2) {
+    ctx.stderr.write(
+      `goneat-deploy: warning: health.startInterval (${needsV2.join(', ')}) writes healthcheck.start_interval, which needs Compose v2 (docker compose) and Docker Engine 25+; ${tool ? `${tool.argv.join(' ')} ${tool.version} refuses the file` : 'no Compose was found here'}\n`,
+    );
+  }
+}
+
+async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOptions, verbose = false): Promise<void> {
   const { loadConfig, displayPath } = await import('../config/load.js');
   const { writeFiles } = await import('../write/writer.js');
   const { ConfigError } = await import('../errors.js');
@@ -98,9 +118,11 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
       }
     });
     if (problems.length) throw new ConfigError(problems);
+    if (targetName === 'compose' || targetName === 'all') await reportCompose(ctx, loaded.map((l) => l!.spec), verbose);
     for (const l of loaded) files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
   } else {
     const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
+    if (targetName === 'compose' || targetName === 'all') await reportCompose(ctx, [loaded.spec], verbose);
     if (opts.output === '-') {
       if (opts.check) throw new UsageError('--check compares files on disk; it cannot be used with -o -');
       const t = targetFor(targetName);
@@ -156,7 +178,7 @@ Examples:
   goneat-deploy generate ${name} -o -${name === 'all' ? '' : ` > ${DEFAULT_OUTPUT[name] ?? name}`}
   goneat-deploy generate ${name} --check`,
       )
-      .action((opts: GenerateOptions) => runGenerate(ctx, name, opts));
+      .action((opts: GenerateOptions, cmd: Command) => runGenerate(ctx, name, opts, Boolean((cmd.optsWithGlobals() as GlobalOptions).verbose)));
   };
   for (const t of TARGETS) addTarget(t.name, t.description, t.single);
   addTarget('all', 'every target at once (default output: <dir>/deploy/)', false);

@@ -103,25 +103,57 @@ export interface ProcessRow {
   args: string;
 }
 
+/**
+ * The highest Engine API version goneat-deploy is tested against (Docker Engine 26.1; the lowest is
+ * 1.41, Engine 20.10). Requests without a version prefix get the engine's own newest API (Engine API
+ * docs, "Versioning"), whose answers change shape between versions, so `connect` negotiates as the
+ * docker CLI does: min(engine's API version, this), and prefixes every request with it.
+ */
+export const MAX_API_VERSION = '1.45';
+
+/** "1.41" < "1.45" < "1.100": numeric per part. */
+export function compareApiVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+
 export class Engine {
   readonly endpoint: Endpoint;
   readonly docker: Docker;
+  /** The Engine API version every request uses, negotiated in `connect` ("1.41"); undefined before. */
+  apiVersion?: string;
+  /** The engine's own version ("26.1.5"), from `connect`. */
+  engineVersion?: string;
 
   private constructor(endpoint: Endpoint, docker: Docker) {
     this.endpoint = endpoint;
     this.docker = docker;
   }
 
-  /** Finds the engine (DOCKER_HOST, docker context, default socket) and checks it answers. */
+  /**
+   * Finds the engine (DOCKER_HOST, docker context, default socket), checks it answers, and
+   * negotiates the API version (see MAX_API_VERSION): one GET /version.
+   */
   static async connect(endpoint: Endpoint = discoverEndpoint()): Promise<Engine> {
-    let docker: Docker;
-    try {
-      docker = new Docker({ ...endpoint.modemOptions } as Docker.DockerOptions);
-    } catch (err) {
-      throw new DockerUnreachableError(`cannot use DOCKER_HOST=${endpoint.host}: ${(err as Error).message}`);
-    }
-    const engine = new Engine(endpoint, docker);
-    await engine.ping();
+    const make = (version?: string): Docker => {
+      try {
+        return new Docker({ ...endpoint.modemOptions, ...(version ? { version: `v${version}` } : {}) } as Docker.DockerOptions);
+      } catch (err) {
+        throw new DockerUnreachableError(`cannot use DOCKER_HOST=${endpoint.host}: ${(err as Error).message}`);
+      }
+    };
+    const probe = new Engine(endpoint, make());
+    await probe.ping();
+    const v = await probe.version();
+    const api = compareApiVersions(v.apiVersion, MAX_API_VERSION) < 0 ? v.apiVersion : MAX_API_VERSION;
+    const engine = new Engine(endpoint, make(api));
+    engine.apiVersion = api;
+    engine.engineVersion = v.version;
     return engine;
   }
 
