@@ -8,7 +8,8 @@
 #   scripts/engine.sh clean   # stop, then remove its data, state and network namespace
 #   scripts/engine.sh status  # versions and addresses, exit 1 when it is not running
 #   scripts/engine.sh env     # `export DOCKER_HOST=...` lines for eval
-#   scripts/engine.sh exec CMD [ARGS...]   # run CMD in its network namespace with DOCKER_HOST set
+#   scripts/engine.sh exec CMD [ARGS...]   # run CMD in its network namespace with DOCKER_HOST,
+#                                          # GONEAT_TEST_ENGINE, GONEAT_ENGINE_NETNS and TMPDIR set
 #
 # Why its own network namespace: a second dockerd in the same namespace deleted
 # the first engine's docker0 bridge on start (measured here, also with
@@ -147,7 +148,10 @@ case "${1:-}" in
     shift
     [ $# -gt 0 ] || die "usage: $0 exec CMD [ARGS...]"
     answers || die "Docker Engine $VERSION is not running: scripts/engine.sh start"
-    exec nsenter --net="/run/netns/$NS" env DOCKER_HOST="$DOCKER_HOST" GONEAT_TEST_ENGINE="$VERSION" GONEAT_ENGINE_NETNS="$NS" "$@"
+    # A TMPDIR of its own too: the e2e sweep removes every gdt-* temp dir, and /tmp is shared with
+    # whatever runs on the system's engine.
+    mkdir -p "$RUN/tmp"
+    exec nsenter --net="/run/netns/$NS" env DOCKER_HOST="$DOCKER_HOST" GONEAT_TEST_ENGINE="$VERSION" GONEAT_ENGINE_NETNS="$NS" TMPDIR="$RUN/tmp" "$@"
     ;;
   *) die "usage: $0 start|stop|clean|status|env|exec CMD..." ;;
 esac
