@@ -55,6 +55,14 @@ if ! docker compose version >/dev/null 2>&1; then
   docker compose version >/dev/null 2>&1 || { echo "goneat-deploy: docker compose (v2) does not run after installing it in $plugins" >&2; exit 1; }
 fi
 
+# BuildKit for the tests: Debian 13's docker-buildx plugin, unpacked but not installed as a plugin
+# (installed, it would turn every `docker build` on this machine into BuildKit). test/e2e/engines.test.ts
+# builds the --context-dir output with it through a docker config dir of its own, on each engine:
+# BuildKit is what replaces the legacy builder the docker CLI deprecated in 23.0.
+if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
+  scripts/debian-trixie.sh unpack /var/cache/goneat-deploy/buildx docker-buildx
+fi
+
 # 3. dockerd, started in the background when it does not answer.
 if ! docker info >/dev/null 2>&1; then
   if [ -z "${DOCKER_HOST:-}" ]; then

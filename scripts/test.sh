@@ -1,10 +1,41 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): prepares the machine, then runs the fast
-# tests and the end-to-end tests against the real Docker Engine.
+# tests and the end-to-end tests against real Docker Engines:
+#   1. the whole e2e suite on the system's engine (Debian 12: Engine 20.10);
+#   2. the engine-sensitive files on Docker Engine 26.1 (scripts/engine.sh: Debian 13's
+#      dockerd in its own network namespace, started here and stopped at the end):
+#      skeleton, verify, images, compose (v1 + v2), engines and swarm. The rest (nohup, corpus,
+#      injection, interrupts, reliability, package) exercise goneat-deploy and the
+#      service, not engine differences: once is enough, and the 26.1 pass stays short.
+# GONEAT_TEST_ENGINES="20.10" skips the second pass. Extra arguments go to vitest.
+# Prints how long each part took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-env.sh
+
+ENGINES=${GONEAT_TEST_ENGINES:-20.10 26.1}
+E2E_26=(test/e2e/skeleton.test.ts test/e2e/verify.test.ts test/e2e/images.test.ts test/e2e/compose.test.ts test/e2e/engines.test.ts test/e2e/swarm.test.ts)
+
+times=()
+part() { # name, command...
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  times+=("$(printf '%-44s %4d s' "$name" $((SECONDS - start)))")
+}
+summary() {
+  [ ${#times[@]} -gt 0 ] || return 0
+  printf '\ntest.sh timings:\n' >&2
+  printf '  %s\n' "${times[@]}" >&2
+}
+trap summary EXIT
+has26() { case " $ENGINES " in *" 26.1 "*) return 0 ;; *) return 1 ;; esac; }
+
+part "ensure-env (engines: $ENGINES)" env GONEAT_ENV_ENGINES="$ENGINES" scripts/ensure-env.sh
 # esbuild bundles without type checking: tsc is the type gate.
-npm run --silent typecheck
-npx vitest run --project unit "$@"
-npx vitest run --project e2e "$@"
+part "typecheck" npm run --silent typecheck
+part "unit, golden, cli" npx vitest run --project unit "$@"
+part "e2e, all files, $(docker version --format 'Engine {{.Server.Version}}' 2>/dev/null)" npx vitest run --project e2e "$@"
+if has26; then
+  part "e2e, ${#E2E_26[@]} files, Engine 26.1 (own netns)" scripts/engine.sh exec npx vitest run --project e2e "${E2E_26[@]}" "$@"
+  part "stop Engine 26.1" scripts/engine.sh stop
+fi
