@@ -24,11 +24,19 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 VERSION=26.1
-NS=${GONEAT_ENGINE_NETNS:-goneat-engine-26}
 ROOTFS=${GONEAT_ENGINE_DIR:-/var/cache/goneat-deploy/engine-$VERSION}
-RUN=/run/goneat-engine-$VERSION
-DATA=/var/lib/goneat-engine-$VERSION
-LOG=/var/log/goneat-engine-$VERSION.log
+# GONEAT_ENGINE_IMAGE_STORE=containerd: a second instance whose images live in containerd's
+# store (the daemon's containerd-snapshotter feature; opt-in in 26.1, the default for new
+# installs from Engine 29), beside the default overlay2 graph driver one.
+case "${GONEAT_ENGINE_IMAGE_STORE:-overlay2}" in
+  overlay2) INSTANCE=$VERSION; NS_DEFAULT=goneat-engine-26; FEATURES='{}' ;;
+  containerd) INSTANCE=$VERSION-containerd; NS_DEFAULT=goneat-engine-26c; FEATURES='{"features": {"containerd-snapshotter": true}}' ;;
+  *) echo "engine.sh: GONEAT_ENGINE_IMAGE_STORE is overlay2 or containerd" >&2; exit 2 ;;
+esac
+NS=${GONEAT_ENGINE_NETNS:-$NS_DEFAULT}
+RUN=/run/goneat-engine-$INSTANCE
+DATA=/var/lib/goneat-engine-$INSTANCE
+LOG=/var/log/goneat-engine-$INSTANCE.log
 SOCK=$RUN/docker.sock
 CTRD_SOCK=$RUN/containerd/containerd.sock
 export DOCKER_HOST=unix://$SOCK
@@ -69,16 +77,16 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [debug]
   address = "$RUN/containerd/debug.sock"
 EOF
-  # An empty daemon.json: nothing from /etc/docker/daemon.json (the system engine's) applies.
-  echo '{}' > "$RUN/daemon.json"
+  # A daemon.json of its own: nothing from /etc/docker/daemon.json (the system engine's) applies.
+  echo "$FEATURES" > "$RUN/daemon.json"
   if ! alive "$RUN/containerd.pid"; then
-    log "starting containerd $VERSION's 1.7 in network namespace $NS (log: $LOG)"
+    log "starting containerd 1.7 for Engine $INSTANCE in network namespace $NS (log: $LOG)"
     in_ns env PATH="$path" setsid "$ROOTFS/usr/bin/containerd" --config "$RUN/containerd.toml" >>"$LOG" 2>&1 < /dev/null &
     echo $! > "$RUN/containerd.pid"
     for _ in $(seq 1 50); do [ -S "$CTRD_SOCK" ] && break; sleep 0.2; done
     [ -S "$CTRD_SOCK" ] || die "containerd did not come up; see $LOG"
   fi
-  log "starting Docker Engine $VERSION at $DOCKER_HOST (log: $LOG)"
+  log "starting Docker Engine $INSTANCE at $DOCKER_HOST (log: $LOG)"
   in_ns env PATH="$path" setsid "$ROOTFS/usr/sbin/dockerd" \
     --config-file "$RUN/daemon.json" \
     --host "unix://$SOCK" \
@@ -86,7 +94,7 @@ EOF
     --data-root "$DATA/docker" \
     --exec-root "$RUN/exec" \
     --pidfile "$RUN/dockerd.pid" \
-    --cgroup-parent /goneat-engine-$VERSION \
+    --cgroup-parent /goneat-engine-$INSTANCE \
     --userland-proxy-path "$ROOTFS/usr/sbin/docker-proxy" \
     --init-path /usr/bin/tini-static \
     >>"$LOG" 2>&1 < /dev/null &
@@ -127,11 +135,11 @@ clean() {
   grep -F " $RUN/" /proc/mounts | cut -d' ' -f2 | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$DATA" "$RUN"
   if ip netns list | grep -qw "^$NS"; then ip netns delete "$NS"; fi
-  [ -d "/sys/fs/cgroup/cpu/goneat-engine-$VERSION" ] && find /sys/fs/cgroup/*/goneat-engine-$VERSION -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  [ -d "/sys/fs/cgroup/cpu/goneat-engine-$INSTANCE" ] && find /sys/fs/cgroup/*/goneat-engine-$INSTANCE -depth -type d -exec rmdir {} \; 2>/dev/null || true
 }
 
 status() {
-  answers || { echo "Docker Engine $VERSION: not running ($DOCKER_HOST)"; return 1; }
+  answers || { echo "Docker Engine $INSTANCE: not running ($DOCKER_HOST)"; return 1; }
   local v
   v=$(curl -sf --unix-socket "$SOCK" http://engine/version)
   node -e 'const v=JSON.parse(process.argv[1]); console.log(`Docker Engine ${v.Version} (API ${v.ApiVersion}, minimum ${v.MinAPIVersion}) at ${process.argv[2]}, network namespace ${process.argv[3]}; ${(v.Components||[]).filter(c=>c.Name!=="Engine").map(c=>`${c.Name} ${c.Version}`).join(", ")}`)' "$v" "$DOCKER_HOST" "$NS"

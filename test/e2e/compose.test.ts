@@ -113,6 +113,15 @@ describe('health.startInterval → healthcheck.start_interval', () => {
     file = p.file;
   });
 
+  it('generate warns (exit 0) when only docker-compose v1 is here to read it', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'gdt-dockercfg-'));
+    cleanups.push(() => removeDir(empty));
+    const g = await runCli(['generate', 'compose', '-C', dir, '-o', '-'], { env: { DOCKER_CONFIG: empty } });
+    expect(g.code).toBe(0);
+    expect(g.stdout).toContain('start_interval: 500ms');
+    expect(g.stderr).toMatch(/^goneat-deploy: warning: health\.startInterval \(echo\) writes healthcheck\.start_interval, which needs Compose v2 \(docker compose\) and Docker Engine 25\+; docker-compose 1\.\d+\.\d+ refuses the file$/m);
+  });
+
   it('docker-compose v1 refuses the key (its schema allows none it does not know)', async () => {
     const r = await exec('docker-compose', ['-p', `${TEST_PREFIX}${uid()}`, '-f', file, 'config', '-q']);
     expect(r.code).not.toBe(0);
