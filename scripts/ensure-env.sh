@@ -4,8 +4,9 @@
 # generations (v2, the `docker compose` plugin, from Debian 13's package; v1,
 # `docker-compose` 1.29, from Debian 12's), installs npm dependencies, builds
 # the CLI, and starts dockerd when it is not running.
-# GONEAT_ENV_ENGINES="20.10 26.1" also starts Docker Engine 26.1 beside the
-# system's engine (scripts/engine.sh: its own socket and network namespace).
+# GONEAT_ENV_ENGINES="20.10 26.1 26.1-containerd" also starts Docker Engine 26.1
+# beside the system's engine (scripts/engine.sh: its own socket and network
+# namespace), with the graph driver and/or with containerd's image store.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 fi
 case " ${GONEAT_ENV_ENGINES:-} " in
-  *" 26.1 "*)
+  *" 26.1"*)
     for t in curl:curl ip:iproute2 iptables:iptables runc:runc nsenter:util-linux; do
       command -v "${t%%:*}" >/dev/null 2>&1 || need+=("${t#*:}")
     done
@@ -73,10 +74,14 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { echo "goneat-deploy: the Docker Engine did not come up; see /var/log/goneat-dockerd.log" >&2; exit 1; }
 fi
 
-# 4. Docker Engine 26.1 beside it, when asked for (the e2e matrix).
-case " ${GONEAT_ENV_ENGINES:-} " in
-  *" 26.1 "*) scripts/engine.sh start ;;
-esac
+# 4. Docker Engine 26.1 beside it, when asked for (the e2e matrix): "26.1" with the overlay2
+# graph driver, "26.1-containerd" with containerd's image store.
+for e in ${GONEAT_ENV_ENGINES:-}; do
+  case "$e" in
+    26.1) scripts/engine.sh start ;;
+    26.1-containerd) GONEAT_ENGINE_IMAGE_STORE=containerd scripts/engine.sh start ;;
+  esac
+done
 
 # 5. npm dependencies (from the lockfile) and the compiled CLI.
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)

@@ -6,14 +6,19 @@
 #      dockerd in its own network namespace, started here and stopped at the end):
 #      skeleton, verify, images, compose (v1 + v2), engines and swarm. The rest (nohup, corpus,
 #      injection, interrupts, reliability, package) exercise goneat-deploy and the
-#      service, not engine differences: once is enough, and the 26.1 pass stays short.
-# GONEAT_TEST_ENGINES="20.10" skips the second pass. Extra arguments go to vitest.
+#      service, not engine differences: once is enough, and the 26.1 pass stays short;
+#   3. the image-store-sensitive files (images, engines) on a second Engine 26.1 whose
+#      images live in containerd's store (the default for new installs from Engine 29).
+# GONEAT_TEST_ENGINES picks the passes (default "20.10 26.1 26.1-containerd"; "20.10" runs
+# only the first). Extra arguments go to vitest.
 # Prints how long each part took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ENGINES=${GONEAT_TEST_ENGINES:-20.10 26.1}
+ENGINES=${GONEAT_TEST_ENGINES:-20.10 26.1 26.1-containerd}
 E2E_26=(test/e2e/skeleton.test.ts test/e2e/verify.test.ts test/e2e/images.test.ts test/e2e/compose.test.ts test/e2e/engines.test.ts test/e2e/swarm.test.ts)
+# containerd's image store changes image IDs, what a push reports and what a pulled manifest list is.
+E2E_26C=(test/e2e/images.test.ts test/e2e/engines.test.ts)
 
 times=()
 part() { # name, command...
@@ -28,14 +33,18 @@ summary() {
   printf '  %s\n' "${times[@]}" >&2
 }
 trap summary EXIT
-has26() { case " $ENGINES " in *" 26.1 "*) return 0 ;; *) return 1 ;; esac; }
+has() { case " $ENGINES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 part "ensure-env (engines: $ENGINES)" env GONEAT_ENV_ENGINES="$ENGINES" scripts/ensure-env.sh
 # esbuild bundles without type checking: tsc is the type gate.
 part "typecheck" npm run --silent typecheck
 part "unit, golden, cli" npx vitest run --project unit "$@"
 part "e2e, all files, $(docker version --format 'Engine {{.Server.Version}}' 2>/dev/null)" npx vitest run --project e2e "$@"
-if has26; then
+if has 26.1; then
   part "e2e, ${#E2E_26[@]} files, Engine 26.1 (own netns)" scripts/engine.sh exec npx vitest run --project e2e "${E2E_26[@]}" "$@"
   part "stop Engine 26.1" scripts/engine.sh stop
+fi
+if has 26.1-containerd; then
+  part "e2e, ${#E2E_26C[@]} files, Engine 26.1, containerd store" env GONEAT_ENGINE_IMAGE_STORE=containerd scripts/engine.sh exec npx vitest run --project e2e "${E2E_26C[@]}" "$@"
+  part "stop Engine 26.1 (containerd store)" env GONEAT_ENGINE_IMAGE_STORE=containerd scripts/engine.sh stop
 fi

@@ -192,6 +192,10 @@ export async function buildImage(req: BuildRequest, connect: () => Promise<Engin
     }
     const info = await engine.inspectImage(image);
     const size = info?.size ?? 0;
+    // The ID the engine reports: the config's digest in the graph-driver image store (= the assembled
+    // imageId), the manifest's digest in containerd's image store (Engine 29's default). Both are
+    // deterministic; reporting the engine's keeps `docker images` and `build --json` in agreement.
+    if (info?.id) id = info.id;
 
     // 3. Push.
     let digest: string | undefined;

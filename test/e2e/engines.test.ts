@@ -8,7 +8,8 @@
  *   API builder; the `--context-dir` output must give the same image config under BuildKit
  *   (buildx, Debian 13's plugin from scripts/ensure-env.sh, used through a docker config
  *   dir of its own so that nothing else on the machine switches builder).
- * - Image store: an image loaded through the API keeps goneat-deploy's ID and config.
+ * - Image store: graph driver (overlay2) or containerd's (GONEAT_ENGINE_IMAGE_STORE=containerd in
+ *   scripts/engine.sh): `build` reports the ID the engine gives the loaded image, in either.
  * (healthcheck start_interval, the fourth difference, is in compose.test.ts.)
  */
 import { existsSync } from 'node:fs';
@@ -57,8 +58,11 @@ describe(`Engine ${engine.version} (API ${engine.apiVersion})`, () => {
       expect(r.code, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout) as { id: string; builder: string };
       expect(out.builder).toBe('assembled');
-      // The image store keeps the ID goneat-deploy computed (the config's digest) and its config.
+      // build reports the ID the engine gives the image: the config's digest in the graph driver store,
+      // the manifest's in containerd's (where `docker images` shows the same one).
       expect((await inspect<ImageConfig>(assembled)).Id).toBe(out.id);
+      const listed = (await run('docker', ['images', '--no-trunc', '--format', '{{.ID}}', assembled])).trim();
+      expect(listed).toBe(out.id);
       expect(existsSync(path.join(ctxDir, 'ctx', 'Dockerfile'))).toBe(true);
     });
 

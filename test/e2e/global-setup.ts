@@ -23,6 +23,12 @@ export interface EngineInfo {
   version: string;
   /** The engine's own (newest) API version: "1.41", "1.45". */
   apiVersion: string;
+  /**
+   * Where it keeps images: the graph driver (overlay2; image ID = the config's digest), or containerd's
+   * image store (the containerd-snapshotter feature, Engine 29's default; image ID = the manifest's or
+   * index's digest).
+   */
+  imageStore: 'graphdriver' | 'containerd';
 }
 
 declare module 'vitest' {
@@ -63,7 +69,9 @@ export async function setup(project: TestProject): Promise<void> {
     throw new Error(`GONEAT_TEST_ENGINE=${wanted}, but the engine at ${process.env.DOCKER_HOST ?? 'the default socket'} is ${version}`);
   }
   if (process.env.GONEAT_ENGINE_NETNS) await requireNetns(process.env.GONEAT_ENGINE_NETNS);
-  project.provide('engine', { version, apiVersion });
+  const driverStatus = (await exec('docker', ['info', '--format', '{{json .DriverStatus}}'])).stdout;
+  const imageStore = driverStatus.includes('io.containerd.snapshotter') ? 'containerd' : 'graphdriver';
+  project.provide('engine', { version, apiVersion, imageStore });
   if (SWEEP) {
     await sweep();
     await removeTempDirs();

@@ -244,6 +244,10 @@ export class Engine {
     let digest: string | undefined;
     await this.follow(stream, { what: `push ${ref}`, failedIn: `push ${ref} failed` }, (event) => {
       if (event.aux?.Digest) digest = event.aux.Digest;
+      // containerd's image store sends no aux message, only the status line the docker CLI prints:
+      // "TAG: digest: sha256:… size: N" (both stores send it).
+      const m = event.status && /^\S+: digest: (sha256:[0-9a-f]{64}) size: \d+$/.exec(event.status);
+      if (m && !digest) digest = m[1];
       if (event.status && onEvent) onEvent(`${event.id ? `${event.id}: ` : ''}${event.status}`);
     });
     if (!digest) throw new RuntimeError(`push ${ref}: the engine did not report a digest`);
