@@ -81,12 +81,14 @@ EOF
   echo "$FEATURES" > "$RUN/daemon.json"
   if ! alive "$RUN/containerd.pid"; then
     log "starting containerd 1.7 for Engine $INSTANCE in network namespace $NS (log: $LOG)"
-    in_ns env PATH="$path" setsid "$ROOTFS/usr/bin/containerd" --config "$RUN/containerd.toml" >>"$LOG" 2>&1 < /dev/null &
+    # exec all the way down, so that $! is containerd's own PID (it writes no pidfile itself).
+    (exec nsenter --net="/run/netns/$NS" env PATH="$path" setsid "$ROOTFS/usr/bin/containerd" --config "$RUN/containerd.toml" >>"$LOG" 2>&1 < /dev/null) &
     echo $! > "$RUN/containerd.pid"
     for _ in $(seq 1 50); do [ -S "$CTRD_SOCK" ] && break; sleep 0.2; done
     [ -S "$CTRD_SOCK" ] || die "containerd did not come up; see $LOG"
   fi
   log "starting Docker Engine $INSTANCE at $DOCKER_HOST (log: $LOG)"
+  # dockerd writes its own PID to --pidfile.
   in_ns env PATH="$path" setsid "$ROOTFS/usr/sbin/dockerd" \
     --config-file "$RUN/daemon.json" \
     --host "unix://$SOCK" \
@@ -131,8 +133,8 @@ stop() {
 clean() {
   stop
   # Overlay mounts under the data root, and the namespace's own mounts, go before the files.
-  grep -F " $DATA/" /proc/mounts | cut -d' ' -f2 | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  grep -F " $RUN/" /proc/mounts | cut -d' ' -f2 | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  local m
+  for m in $({ grep -F -e " $DATA/" -e " $RUN/" /proc/mounts || true; } | cut -d' ' -f2 | sort -r); do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$DATA" "$RUN"
   if ip netns list | grep -qw "^$NS"; then ip netns delete "$NS"; fi
   [ -d "/sys/fs/cgroup/cpu/goneat-engine-$INSTANCE" ] && find /sys/fs/cgroup/*/goneat-engine-$INSTANCE -depth -type d -exec rmdir {} \; 2>/dev/null || true
