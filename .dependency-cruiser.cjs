@@ -53,7 +53,7 @@ module.exports = {
     only('verify-uses-runtime-interfaces', '^src/verify/', [...base, '^src/runtime/engine\\.ts$']),
     only('image-uses-runtime-interfaces', '^src/image/', [...base, '^src/config/', '^src/runtime/engine\\.ts$', '^src/write/']),
     only('generate-composes-render-image-write', '^src/generate/', [...base, '^src/config/', '^src/render/', '^src/image/(dockerfile|lock)\\.ts$', '^src/write/']),
-    only('cli-is-above-the-core', '^src/cli/', [...base, '^src/(config|generate|image|verify|lint|init|write|render)/', '^src/runtime/(engine\\.ts|docker/)', '^src/(version|paths)\\.ts$']),
+    only('cli-is-above-the-core', '^src/cli/', [...base, '^src/(config|generate|image|verify|lint|init|write|render)/', '^src/runtime/(engine|compose)\\.ts$', '^src/runtime/docker/', '^src/(version|paths)\\.ts$']),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

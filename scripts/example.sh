@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 GONEAT_ENV_MINIMAL=1 scripts/ensure-env.sh
 
 cli() { node bin/goneat-deploy.js "$@"; }
+# Compose v2 (`docker compose`, installed by ensure-env.sh), else v1 (`docker-compose`): the CLI's order.
 if docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
+echo "› compose: ${compose[*]} $("${compose[@]}" version --short)"
 
 echo "› goneat-deploy build -C examples/echo"
 image=$(cli build -C examples/echo)

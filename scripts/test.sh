@@ -4,16 +4,59 @@
 #   unit         no Docker Engine, no dist/, no tools: models, renderers, the CLI in-process,
 #                build and verify orchestration against an in-memory engine
 #   integration  the built bundle spawned, and real tools (systemd-analyze, tmux, Debian's tini)
-#   e2e          the real Docker Engine, compose, swarm, a registry
+#   e2e          the real Docker Engines, compose v1 + v2, swarm, a registry, in passes:
+#   1. "20.10": the whole e2e suite on the system's engine (Debian 12: Engine 20.10);
+#   2. "26.1": the engine-sensitive files on Docker Engine 26.1 (scripts/engine.sh: Debian 13's
+#      dockerd in its own network namespace, started here and stopped at the end):
+#      skeleton, verify, images, compose (v1 + v2), engines and swarm. The rest (nohup, corpus,
+#      injection, interrupts, reliability, package) exercise goneat-deploy and the
+#      service, not engine differences: once is enough, and the 26.1 pass stays short;
+#   3. "26.1-containerd": the image-store-sensitive files (images, engines) on a second Engine 26.1 whose
+#      images live in containerd's store (the default for new installs from Engine 29).
+# GONEAT_TEST_ENGINES picks the e2e passes (default "20.10 26.1 26.1-containerd"). Extra
+# arguments go to vitest. The 26.1 namespaces have no outside network: package.test.ts
+# (npm install from the registry) runs in the first pass only.
+# Prints how long each part took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-env.sh
+
+ENGINES=${GONEAT_TEST_ENGINES:-20.10 26.1 26.1-containerd}
+E2E_26=(test/e2e/skeleton.test.ts test/e2e/verify.test.ts test/e2e/images.test.ts test/e2e/compose.test.ts test/e2e/engines.test.ts test/e2e/swarm.test.ts)
+# containerd's image store changes image IDs, what a push reports and what a pulled manifest list is.
+E2E_26C=(test/e2e/images.test.ts test/e2e/engines.test.ts)
+
+times=()
+part() { # name, command...
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  times+=("$(printf '%-44s %4d s' "$name" $((SECONDS - start)))")
+}
+summary() {
+  [ ${#times[@]} -gt 0 ] || return 0
+  printf '\ntest.sh timings:\n' >&2
+  printf '  %s\n' "${times[@]}" >&2
+}
+trap summary EXIT
+has() { case " $ENGINES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+part "ensure-env (engines: $ENGINES)" env GONEAT_ENV_ENGINES="$ENGINES" scripts/ensure-env.sh
 # esbuild bundles without type checking: tsc is the type gate.
-npm run --silent typecheck
+part "typecheck" npm run --silent typecheck
 # What may import what (docs/architecture.md, .dependency-cruiser.cjs).
-npm run --silent depcruise
+part "depcruise" npm run --silent depcruise
 # The committed generated files (schema, rule pages, the example's outputs) are current.
-npm run --silent generate -- --check
-npx vitest run --project unit "$@"
-npx vitest run --project integration "$@"
-npx vitest run --project e2e "$@"
+part "generate --check" npm run --silent generate -- --check
+part "unit (unit, golden, cli)" npx vitest run --project unit "$@"
+part "integration" npx vitest run --project integration "$@"
+if has 20.10; then
+  part "e2e, all files, $(docker version --format 'Engine {{.Server.Version}}' 2>/dev/null)" npx vitest run --project e2e "$@"
+fi
+if has 26.1; then
+  part "e2e, ${#E2E_26[@]} files, Engine 26.1 (own netns)" scripts/engine.sh exec npx vitest run --project e2e "${E2E_26[@]}" "$@"
+  part "stop Engine 26.1" scripts/engine.sh stop
+fi
+if has 26.1-containerd; then
+  part "e2e, ${#E2E_26C[@]} files, Engine 26.1, containerd store" env GONEAT_ENGINE_IMAGE_STORE=containerd scripts/engine.sh exec npx vitest run --project e2e "${E2E_26C[@]}" "$@"
+  part "stop Engine 26.1 (containerd store)" env GONEAT_ENGINE_IMAGE_STORE=containerd scripts/engine.sh stop
+fi

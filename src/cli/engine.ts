@@ -1,11 +1,13 @@
-/** Connecting to the engine from a command, with --verbose telling which one is in use. */
+/** Connecting to the engine from a command, with --verbose telling which one is in use and the API version spoken. */
 import type { Engine } from '../runtime/engine.js';
 import type { CliContext } from './context.js';
 
 export async function connectEngine(ctx: CliContext, verbose: boolean): Promise<Engine> {
-  const { connectDocker } = await import('../runtime/docker/client.js');
+  const { connectDocker, MAX_API_VERSION } = await import('../runtime/docker/client.js');
   const { describeEndpoint, discoverEndpoint } = await import('../runtime/docker/endpoint.js');
   const endpoint = discoverEndpoint(ctx.env);
   if (verbose) ctx.stderr.write(`› Docker Engine: ${describeEndpoint(endpoint)}\n`);
-  return connectDocker(endpoint);
+  const engine = await connectDocker(endpoint);
+  if (verbose) ctx.stderr.write(`› Docker Engine ${engine.engineVersion}, API ${engine.apiVersion} (the engine's API version, at most ${MAX_API_VERSION})\n`);
+  return engine;
 }

@@ -1,11 +1,35 @@
 import { Command } from 'commander';
 import { DEFAULT_OUTPUT, type GenerateOptions } from '../generate/generate.js';
 import { TARGETS } from '../generate/targets.js';
-import { print, printJson, projectOptions, type CliContext } from './context.js';
+import type { ServiceSpec } from '../model/service.js';
+import { print, printJson, projectOptions, type CliContext, type GlobalOptions } from './context.js';
 
-async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOptions): Promise<void> {
+/**
+ * Which Compose will read a compose file here (v2 preferred, v1 as fallback; src/runtime/compose.ts),
+ * said under --verbose; and a warning when the file uses what that Compose cannot read. Looked up only
+ * for the compose target, and only under --verbose or when the file needs Compose v2 (start_interval):
+ * generating stays free of subprocesses otherwise. The engine is not asked: the file is for the host
+ * that runs it, which may have another one.
+ */
+async function reportCompose(ctx: CliContext, specs: ServiceSpec[], verbose: boolean): Promise<void> {
+  const needsV2 = specs.filter((s) => s.health?.command && s.health.startIntervalMs !== undefined).map((s) => s.name);
+  if (!verbose && !needsV2.length) return;
+  const { describeCompose, detectCompose } = await import('../runtime/compose.js');
+  const tool = await detectCompose(ctx.env);
+  if (verbose) ctx.stderr.write(`› Compose: ${describeCompose(tool)}\n`);
+  if (needsV2.length && tool?.generation !== 2) {
+    ctx.stderr.write(
+      `goneat-deploy: warning: health.startInterval (${needsV2.join(', ')}) writes healthcheck.start_interval, which needs Compose v2 (docker compose) and Docker Engine 25+; ${tool ? `${tool.argv.join(' ')} ${tool.version} refuses the file` : 'no Compose was found here'}\n`,
+    );
+  }
+}
+
+async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOptions, verbose = false): Promise<void> {
   const { generate } = await import('../generate/generate.js');
-  const outcome = await generate(ctx.cwd, targetName, opts);
+  const outcome = await generate(ctx.cwd, targetName, opts, {
+    // Before anything is written or printed, once every config has loaded.
+    loaded: (specs) => (targetName === 'compose' || targetName === 'all' ? reportCompose(ctx, specs, verbose) : Promise.resolve()),
+  });
   if (outcome.kind === 'stdout') return void ctx.stdout.write(outcome.text);
   if (outcome.kind === 'files') return printJson(ctx, outcome.files);
   const { report } = outcome;
@@ -56,7 +80,7 @@ Examples:
   goneat-deploy generate ${name} -o -${name === 'all' ? '' : ` > ${DEFAULT_OUTPUT[name] ?? name}`}
   goneat-deploy generate ${name} --check`,
       )
-      .action((opts: GenerateOptions) => runGenerate(ctx, name, opts));
+      .action((opts: GenerateOptions, cmd: Command) => runGenerate(ctx, name, opts, Boolean((cmd.optsWithGlobals() as GlobalOptions).verbose)));
   };
   for (const t of TARGETS) addTarget(t.name, t.description, t.single);
   addTarget('all', 'every target at once (default output: <dir>/deploy/)', false);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RenderedFile } from '../model/generated.js';
+import type { ServiceSpec } from '../model/service.js';
 import type { WriteReport } from '../write/writer.js';
 import { renderAll, target, type RenderOptions, type Target } from './targets.js';
 
@@ -24,6 +25,12 @@ export interface GenerateOptions {
 
 /** What generate did: files written (or compared, with --check), or text / files for stdout (-o -). */
 export type GenerateOutcome = { kind: 'written'; report: WriteReport } | { kind: 'stdout'; text: string } | { kind: 'files'; files: RenderedFile[] };
+
+/** Callbacks into the command, for what the core leaves to it (the CLI asks which Compose is installed). */
+export interface GenerateHooks {
+  /** Every config loaded, before anything is rendered, written or returned. */
+  loaded?(specs: ServiceSpec[]): Promise<void>;
+}
 
 /** Default output of a target, relative to the project directory. */
 export const DEFAULT_OUTPUT: Record<string, string> = { compose: 'compose.yaml', dockerfile: 'Dockerfile', all: 'deploy' };
@@ -82,8 +89,12 @@ async function findConfigs(root: string, name: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Runs `generate TARGET` with `opts`, relative to `cwd` (the command's working directory). */
-export async function generate(cwd: string, targetName: string, opts: GenerateOptions): Promise<GenerateOutcome> {
+/**
+ * Runs `generate TARGET` with `opts`, relative to `cwd` (the command's working directory);
+ * `hooks.loaded` sees the loaded specs first. Throws ConfigError (every config's problems at once),
+ * UsageError for flag combinations, and the writer's errors.
+ */
+export async function generate(cwd: string, targetName: string, opts: GenerateOptions, hooks: GenerateHooks = {}): Promise<GenerateOutcome> {
   const { loadConfig, displayPath } = await import('../config/load.js');
   const { writeFiles } = await import('../write/writer.js');
   const projectDir = path.resolve(cwd, opts.dir);
@@ -107,9 +118,11 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
       }
     });
     if (problems.length) throw new ConfigError(problems);
+    await hooks.loaded?.(loaded.map((l) => l!.spec));
     for (const l of loaded) files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
   } else {
     const loaded = await loadConfig({ dir: opts.dir, config: opts.config }, cwd);
+    await hooks.loaded?.([loaded.spec]);
     if (opts.output === '-') {
       if (opts.check) throw new UsageError('--check compares files on disk; it cannot be used with -o -');
       const t = targetFor(targetName);

@@ -10,7 +10,7 @@ import type { PlatformImage } from './produce.js';
 import type { Progress } from './progress.js';
 
 export interface Loaded {
-  /** Image ID on the engine. */
+  /** Image ID as the engine reports it (its image store decides what it is a digest of). */
   id: string;
   size: number;
   /** Bytes sent to the engine (the archive, or the build context). */
@@ -42,5 +42,9 @@ export async function loadIntoEngine(
     id = local.assembled.imageId;
   }
   const info = await images.inspect(image);
+  // The ID the engine reports: the config's digest in the graph-driver image store (= the assembled
+  // imageId), the manifest's digest in containerd's image store (Engine 29's default). Both are
+  // deterministic; reporting the engine's keeps `docker images` and `build --json` in agreement.
+  if (info?.id) id = info.id;
   return { id, size: info?.size ?? 0, contextBytes };
 }

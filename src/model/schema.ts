@@ -101,6 +101,11 @@ export const HealthSchema = Type.Object(
     interval: Type.Optional(Duration('Time between checks.', 'health.interval')),
     timeout: Type.Optional(Duration('Time a check may take.', 'health.timeout')),
     startPeriod: Type.Optional(Duration('Grace time after start before failures count (Kubernetes: how long the startup probe allows).', 'health.startPeriod')),
+    startInterval: Type.Optional(
+      Duration(
+        'Compose only: time between checks during startPeriod, so the service is reported healthy soon after it is ready (compose `healthcheck.start_interval`). Needs Docker Engine 25+ (API 1.44) and Compose v2: docker-compose v1 refuses the key, and Compose v2 refuses to create the container on an older engine. Unset: not written, and checks run every `interval` from the start.',
+      ),
+    ),
     failureThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, ...described('health.failureThreshold', 'Consecutive failures before unhealthy.') })),
   },
   { additionalProperties: false, description: 'The health endpoint: Kubernetes probes, and the compose/swarm healthcheck when `command` is set.' },

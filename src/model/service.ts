@@ -26,6 +26,8 @@ export interface HealthSpec {
   intervalMs: number;
   timeoutMs: number;
   startPeriodMs: number;
+  /** Compose `healthcheck.start_interval` (Engine 25+ and Compose v2 only); unset: not written. */
+  startIntervalMs?: number;
   failureThreshold: number;
 }
 
@@ -239,6 +241,9 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     if (timeoutMs < 1000 || timeoutMs % 1000 !== 0) issues.push({ path: ['health', 'timeout'], message: 'must be whole seconds, at least 1s (Kubernetes probes count in seconds)' });
     if (intervalMs < 1000 || intervalMs % 1000 !== 0) issues.push({ path: ['health', 'interval'], message: 'must be whole seconds, at least 1s (Kubernetes probes count in seconds)' });
     if (timeoutMs > intervalMs) issues.push({ path: ['health', 'timeout'], message: `${formatDuration(timeoutMs)} is longer than the interval ${formatDuration(intervalMs)}` });
+    const startIntervalMs = h.startInterval === undefined ? undefined : durationField(h.startInterval, ['health', 'startInterval'], 0, issues);
+    // Engine API HealthConfig.StartInterval: "0 or at least 1000000 (1 ms)"; 0 would mean the engine's default.
+    if (startIntervalMs !== undefined && startIntervalMs < 1) issues.push({ path: ['health', 'startInterval'], message: 'must be at least 1ms (Docker Engine API HealthConfig.StartInterval)' });
     if (port !== undefined) {
       health = {
         port,
@@ -248,6 +253,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
         intervalMs,
         timeoutMs,
         startPeriodMs: durationField(h.startPeriod, ['health', 'startPeriod'], DEFAULTS.healthStartPeriodMs, issues),
+        ...(startIntervalMs !== undefined ? { startIntervalMs } : {}),
         failureThreshold: h.failureThreshold ?? DEFAULTS.healthFailureThreshold,
       };
     }

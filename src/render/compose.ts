@@ -59,6 +59,15 @@ export function composeServiceBase(spec: ServiceSpec, image: string): Record<str
 
 export function renderCompose(spec: ServiceSpec, opts: ComposeOptions = {}): RenderedFile {
   const svc = composeServiceBase(spec, opts.image ?? spec.image.ref);
+  // Compose v2 only, and Engine 25+ (API 1.44): docker-compose 1.29's schema (compose/config/compose_spec.json)
+  // has no healthcheck.start_interval and allows no other keys ("does not match any of the regexes: '^x-'");
+  // Compose v2 refuses it below API 1.44 (docker/compose pkg/compose/convert.go, ToMobyHealthCheck:
+  // "can't set healthcheck.start_interval as feature require Docker Engine v25 or later"). So it is
+  // written only when asked for. Not in the swarm stack: `docker stack deploy` reads the file with the
+  // docker CLI's own loader (cli/compose/schema), not with Compose. Why: docs/targets/compose.md.
+  if (spec.health?.command && spec.health.startIntervalMs !== undefined) {
+    (svc.healthcheck as Record<string, unknown>).start_interval = formatDuration(spec.health.startIntervalMs);
+  }
   const published = spec.ports.filter((p) => p.publish);
   if (published.length) svc.ports = published.map(composePort);
   svc.restart = 'unless-stopped';

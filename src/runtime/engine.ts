@@ -131,6 +131,11 @@ export interface Containers {
 export interface Engine {
   /** The engine's address, for messages ("unix:///var/run/docker.sock"). */
   readonly host: string;
+  /**
+   * The Engine API version every request is made with ("1.41"): negotiated when connecting, as the
+   * docker CLI does, min(the engine's API version, the newest goneat-deploy is tested against).
+   */
+  readonly apiVersion: string;
   info(): Promise<EngineInfo>;
   readonly images: Images;
   readonly containers: Containers;

@@ -66,6 +66,11 @@ export class FakeImages implements Images {
   failBuild?: string;
   /** When set, push() fails with this engine message. */
   failPush?: string;
+  /**
+   * Where the engine keeps images: the graph driver names a loaded image by its config's digest;
+   * containerd's image store (Engine 29's default) by its manifest's digest, as the fake does here.
+   */
+  store: 'graphdriver' | 'containerd' = 'graphdriver';
 
   async build(context: Readable, opts: { tag: string; labels?: Record<string, string>; signal?: AbortSignal; onEvent?: (e: BuildEvent) => void }): Promise<string> {
     this.calls.push(`build ${opts.tag}`);
@@ -88,7 +93,8 @@ export class FakeImages implements Images {
     for (const m of manifest) {
       const configBytes = files.get(m.Config)!;
       const size = m.Layers.reduce((n, l) => n + files.get(l)!.length, 0);
-      const info = infoFrom(sha(configBytes), size, JSON.parse(configBytes.toString()) as Record<string, unknown>);
+      const id = this.store === 'containerd' ? sha(`manifest of ${m.Config} ${m.Layers.join(' ')}`) : sha(configBytes);
+      const info = infoFrom(id, size, JSON.parse(configBytes.toString()) as Record<string, unknown>);
       for (const t of m.RepoTags) this.byRef.set(t, info);
     }
   }
@@ -268,6 +274,11 @@ export class FakeEngine implements Engine {
   readonly images = new FakeImages();
   readonly containers = new FakeContainers(this.images);
   constructor(private readonly facts: Partial<EngineInfo> = {}) {}
+
+  /** As negotiated against a 20.10 engine (or the API version the facts give). */
+  get apiVersion(): string {
+    return this.facts.apiVersion ?? '1.41';
+  }
 
   async info(): Promise<EngineInfo> {
     return { version: '20.10.24', apiVersion: '1.41', arch: 'amd64', os: 'linux', ...this.facts };

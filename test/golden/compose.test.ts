@@ -10,6 +10,7 @@ import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { specFromText } from '../../src/config/load.js';
 import { renderCompose } from '../../src/render/compose.js';
+import { renderSwarm } from '../../src/render/swarm.js';
 import { imageLabels, renderDockerfile } from '../../src/image/dockerfile.js';
 import { ROOT } from '../helpers/cli.js';
 import { validateCompose } from '../helpers/validators.js';
@@ -71,6 +72,22 @@ describe('compose for examples/echo', () => {
     const noCmd = specFromText('x.yaml', 'name: a\nimage: {repository: a}\nports: [{name: admin, port: 9090}]\nhealth: {port: admin, path: /is_healthy/}\n').spec;
     const out = YAML.parse(renderCompose(noCmd).content) as { services: { a: Record<string, unknown> } };
     expect(out.services.a.healthcheck).toBeUndefined();
+  });
+
+  it('writes no start_interval unless health.startInterval asks for it: docker-compose v1 and Engine < 25 refuse it', () => {
+    expect(rendered.content).not.toContain('start_interval');
+    const withIt = specFromText('x.yaml', `name: a\nimage: {repository: a}\nports: [{name: admin, port: 9090}]\nhealth: {port: admin, path: /is_healthy/, command: ["/app/a", "-probe"], startInterval: 500ms}\n`).spec;
+    const out = renderCompose(withIt).content;
+    expect((YAML.parse(out) as { services: { a: { healthcheck: Record<string, unknown> } } }).services.a.healthcheck.start_interval).toBe('500ms');
+    expect(validateCompose(out)).toEqual([]);
+    // The swarm stack is read by the docker CLI's own loader: never there.
+    expect(renderSwarm(withIt).content).not.toContain('start_interval');
+  });
+
+  it('refuses a start interval the engine would not take', () => {
+    expect(() => specFromText('x.yaml', 'name: a\nimage: {repository: a}\nports: [{name: admin, port: 9090}]\nhealth: {port: admin, path: /is_healthy/, startInterval: 0s}\n')).toThrow(
+      /health\.startInterval: must be at least 1ms/,
+    );
   });
 
   it('escapes $ so compose does not interpolate user values', () => {

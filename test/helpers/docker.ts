@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { exec, run } from './exec.js';
+import { detectCompose } from '../../src/runtime/compose.js';
 import { ROOT } from './cli.js';
 
 export const TEST_REPO = 'goneat-test';
@@ -20,22 +21,30 @@ export function uid(): string {
 }
 
 let composeCmd: string[] | undefined;
-/** `docker compose` (v2) when present, else `docker-compose` (v1). */
+/**
+ * The Compose the tests use by default: what the CLI would pick (src/runtime/compose.ts), `docker
+ * compose` (v2) when present, else `docker-compose` (v1). test/e2e/compose.test.ts runs both.
+ */
 export async function compose(): Promise<string[]> {
   if (!composeCmd) {
-    const v2 = await exec('docker', ['compose', 'version']);
-    composeCmd = v2.code === 0 ? ['docker', 'compose'] : ['docker-compose'];
+    const tool = await detectCompose();
+    if (!tool) throw new Error('neither `docker compose` nor `docker-compose` runs here: run scripts/ensure-env.sh');
+    composeCmd = tool.argv;
   }
   return composeCmd;
 }
 
-export async function composeRun(project: string, file: string, args: string[], timeoutMs = 120_000): Promise<string> {
-  const [cmd, ...pre] = await compose();
+/** The command lines of both Compose generations, as scripts/ensure-env.sh installs them. */
+export const COMPOSE_V2 = ['docker', 'compose'];
+export const COMPOSE_V1 = ['docker-compose'];
+
+export async function composeRun(project: string, file: string, args: string[], timeoutMs = 120_000, tool?: string[]): Promise<string> {
+  const [cmd, ...pre] = tool ?? (await compose());
   return run(cmd!, [...pre, '-p', project, '-f', file, ...args], { timeoutMs, cwd: path.dirname(file) });
 }
 
-export async function composeDown(project: string, file: string): Promise<void> {
-  const [cmd, ...pre] = await compose();
+export async function composeDown(project: string, file: string, tool?: string[]): Promise<void> {
+  const [cmd, ...pre] = tool ?? (await compose());
   await exec(cmd!, [...pre, '-p', project, '-f', file, 'down', '--remove-orphans', '-t', '30'], { cwd: path.dirname(file) });
 }
 

@@ -70,7 +70,7 @@ export async function echoProject(overrides: EchoOptions & { yaml?: string } = {
  */
 export async function echoComposeProject(
   cleanups: Array<() => Promise<void>>,
-  options: EchoOptions = {},
+  options: EchoOptions & { /** The Compose that will run it (for the cleanup's `down`); default: compose(). */ compose?: string[] } = {},
 ): Promise<{ dir: string; image: string; file: string; project: string; build: CliResult }> {
   const p = await echoProject(options);
   cleanups.push(() => removeDir(p.dir));
@@ -81,6 +81,6 @@ export async function echoComposeProject(
   expect(g.code, g.stderr).toBe(0);
   const file = path.join(p.dir, 'compose.yaml');
   const project = `${TEST_PREFIX}${uid()}`;
-  cleanups.push(() => composeDown(project, file));
+  cleanups.push(() => composeDown(project, file, options.compose));
   return { dir: p.dir, image: p.image, file, project, build };
 }

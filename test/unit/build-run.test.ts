@@ -61,6 +61,16 @@ describe('buildImage against the fake engine', () => {
     expect(later.id).not.toBe(r.id);
   });
 
+  it('reports the ID the engine gives the loaded image: containerd\'s image store names it by the manifest, not the config', async () => {
+    const engine = new FakeEngine();
+    engine.images.store = 'containerd';
+    const r = await buildImage({ loaded: loaded(PREBUILT()), env: {}, cwd: tmp }, deps(engine));
+    const assembled = (await buildImage({ loaded: loaded(PREBUILT()), env: {}, cwd: tmp }, deps(new FakeEngine()))).id;
+    expect(r.id).toBe(engine.images.byRef.get('goneat-test/svc:1')!.id);
+    expect(r.id).not.toBe(assembled);
+    expect(r.platforms).toEqual([{ platform: 'linux/amd64', imageId: assembled }]);
+  });
+
   it('--dockerfile sends the context (Dockerfile and rootfs only) to the engine\'s builder with the build labels', async () => {
     const engine = new FakeEngine();
     const r = await buildImage({ loaded: loaded(PREBUILT()), dockerfile: true, env: {}, cwd: tmp }, deps(engine));

@@ -67,17 +67,43 @@ function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number })?.statusCode;
 }
 
-/** Finds the engine (DOCKER_HOST, docker context, default socket) and checks it answers a ping within 10 s. */
-export async function connectDocker(endpoint: Endpoint = discoverEndpoint()): Promise<DockerEngine> {
-  let docker: Docker;
-  try {
-    docker = new Docker({ ...endpoint.modemOptions } as Docker.DockerOptions);
-  } catch (err) {
-    throw new DockerUnreachableError(`cannot use DOCKER_HOST=${endpoint.host}: ${(err as Error).message}`);
+/**
+ * The highest Engine API version goneat-deploy is tested against (Docker Engine 26.1; the lowest is
+ * 1.41, Engine 20.10). Requests without a version prefix get the engine's own newest API (Engine API
+ * docs, "Versioning"), whose answers change shape between versions, so `connectDocker` negotiates as
+ * the docker CLI does: min(engine's API version, this), and prefixes every request with it.
+ */
+export const MAX_API_VERSION = '1.45';
+
+/** "1.41" < "1.45" < "1.100": numeric per part; negative, 0 or positive like a sort comparator. */
+export function compareApiVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d) return d;
   }
-  const engine = new DockerEngine(endpoint, docker);
-  await engine.ping();
-  return engine;
+  return 0;
+}
+
+/**
+ * Finds the engine (DOCKER_HOST, docker context, default socket), checks it answers a ping within
+ * 10 s, and negotiates the API version (see MAX_API_VERSION) with one GET /version. Rejects with
+ * DockerUnreachableError when it cannot be reached.
+ */
+export async function connectDocker(endpoint: Endpoint = discoverEndpoint()): Promise<DockerEngine> {
+  const make = (version?: string): Docker => {
+    try {
+      return new Docker({ ...endpoint.modemOptions, ...(version ? { version: `v${version}` } : {}) } as Docker.DockerOptions);
+    } catch (err) {
+      throw new DockerUnreachableError(`cannot use DOCKER_HOST=${endpoint.host}: ${(err as Error).message}`);
+    }
+  };
+  const probe = new DockerEngine(endpoint, make());
+  await probe.ping();
+  const v = await probe.info();
+  const api = compareApiVersions(v.apiVersion, MAX_API_VERSION) < 0 ? v.apiVersion : MAX_API_VERSION;
+  return new DockerEngine(endpoint, make(api), { apiVersion: api, engineVersion: v.version });
 }
 
 /**
@@ -164,6 +190,10 @@ class DockerImages implements Images {
     let digest: string | undefined;
     await follow(this.docker, stream, { what: `push ${ref}`, failedIn: `push ${ref} failed` }, (event) => {
       if (event.aux?.Digest) digest = event.aux.Digest;
+      // containerd's image store sends no aux message, only the status line the docker CLI prints:
+      // "TAG: digest: sha256:… size: N" (both stores send it).
+      const m = event.status && /^\S+: digest: (sha256:[0-9a-f]{64}) size: \d+$/.exec(event.status);
+      if (m && !digest) digest = m[1];
       if (event.status && onEvent) onEvent(`${event.id ? `${event.id}: ` : ''}${event.status}`);
     });
     if (!digest) throw new RuntimeError(`push ${ref}: the engine did not report a digest`);
@@ -312,13 +342,20 @@ class DockerContainers implements Containers {
 export class DockerEngine implements Engine {
   readonly images: Images;
   readonly containers: Containers;
+  /** The Engine API version every request uses, negotiated in `connectDocker` ("1.41"); "" before. */
+  readonly apiVersion: string;
+  /** The engine's own version ("26.1.5"), from `connectDocker`; "" before. */
+  readonly engineVersion: string;
 
   constructor(
     readonly endpoint: Endpoint,
     private readonly docker: Docker,
+    negotiated: { apiVersion: string; engineVersion: string } = { apiVersion: '', engineVersion: '' },
   ) {
     this.images = new DockerImages(endpoint, docker);
     this.containers = new DockerContainers(endpoint, docker);
+    this.apiVersion = negotiated.apiVersion;
+    this.engineVersion = negotiated.engineVersion;
   }
 
   get host(): string {
