@@ -1,10 +1,19 @@
 /**
  * Lint rules: stable IDs, a short doc each (what, why, how to fix, source),
- * and a pure check over every parsed file at once (some rules look across
- * files: a compose service and the Dockerfile it builds).
+ * and a pure check over the whole input at once.
+ *
+ * The rule interface (unchanged since GD001): `check(ctx, report)`. `ctx` now
+ * carries, besides the parsed `files`, the stop-path `model` (one Workload per
+ * compose service, k8s container, systemd unit, upstart job and Dockerfile
+ * image, with PID 1, every signal delivery and the time to SIGKILL, each with
+ * its source directive) and the Go source findings. Rules judge the model;
+ * a rule written against the first interface (files + drainMs) still plugs in:
+ * `drainMs`/`preStopMs` are set when exactly one service's facts are known.
  */
 import { parseDuration } from '../config/duration.js';
 import type { ComposeDoc, DockerfileDoc, K8sDoc, LintFile, Pos, SystemdDoc, UpstartDoc } from './files.js';
+import type { GoFinding } from './go.js';
+import type { StopModel, Workload } from './model.js';
 
 export type Level = 'error' | 'warning';
 
@@ -24,10 +33,27 @@ export interface RuleDoc {
 
 export interface LintContext {
   files: LintFile[];
-  /** The service's drain (its own shutdown time), from goneat-deploy.yaml or --drain, when known. */
+  /** The stop-path model of every workload in the files. */
+  model: StopModel;
+  /** Go source findings per file. */
+  go: Array<{ file: string; findings: GoFinding[] }>;
+  /** First-interface compatibility: the drain of the one service whose facts are known (none when several are). */
   drainMs?: number;
-  /** The Kubernetes preStop delay from goneat-deploy.yaml, when known. */
+  /** First-interface compatibility: that service's Kubernetes preStop delay. */
   preStopMs?: number;
+}
+
+/**
+ * Whether a workload is known to exit on SIGHUP (and to hot-restart on SIGUSR2
+ * when tRPC-Go): a goneat-deploy service is a Go service keeping Go's default
+ * signal actions (os/signal: SIGHUP, SIGINT, SIGTERM make the program exit);
+ * tRPC-Go handles SIGINT/SIGTERM, not SIGHUP, and SIGUSR2 is its hot restart
+ * (trpc-go server/serve_unix.go).
+ */
+export function knownGoService(w: Workload): 'trpc' | 'goneat' | undefined {
+  if (w.service?.trpc) return 'trpc';
+  if (w.service?.goneat) return 'goneat';
+  return undefined;
 }
 
 export interface Rule {
