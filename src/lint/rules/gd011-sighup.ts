@@ -37,7 +37,7 @@ export const sighup: Rule = {
         const known = knownGoService(w);
         const at = d.source.implicit ? w.at : d.source;
         if (known) {
-          report(d.source.file, at, `${how(w, d)}, which makes ${w.label}${known === 'trpc' ? ` (tRPC-Go: ${w.service!.trpc})` : ' (a Go service)'} exit without draining; ${fix(w, d)}`);
+          report(d.source.file, at, `${how(w, d)}, which makes ${w.service!.name === w.name ? 'the service' : `the service ${w.service!.name}`}${known === 'trpc' ? ` (tRPC-Go: ${w.service!.trpc})` : ' (a goneat-deploy Go service)'} exit without draining; ${fix(w, d)}`);
         } else {
           report(d.source.file, at, `${how(w, d)}: if this is tRPC-Go (or any Go service without a SIGHUP handler), it exits without draining; ${fix(w, d)}. If the service really reloads on SIGHUP, keep it`, 'warning');
         }
