@@ -90,7 +90,9 @@ export class YamlDocs {
   constructor(text: string) {
     this.lc = new LineCounter();
     // YAML 1.2 core: yaml's 1.1 schema reads "." (build: .) as a float. 1.1 booleans are handled by yamlTrue().
-    this.docs = parseAllDocuments(text, { lineCounter: this.lc }) as Document.Parsed[];
+    // uniqueKeys: false — yaml's duplicate-key check compares every key with every other one (quadratic: 3 s for a
+    // compose file of 10,000 services); lint does not need it, compose reports duplicates itself.
+    this.docs = parseAllDocuments(text, { lineCounter: this.lc, uniqueKeys: false }) as Document.Parsed[];
   }
 
   /** Map nodes' keys, indexed once per node: lookups stay O(1) for a compose file of 10,000 services. */

@@ -115,7 +115,7 @@ export function systemdTimespan(v: string): SpanMs | undefined {
   while (i < t.length) {
     while (t[i] === ' ' || t[i] === '\t') i++;
     if (i >= t.length) break;
-    const m = /^(\d+)(?:\.(\d*))?/.exec(t.slice(i));
+    const m = /^(\d*)(?:\.(\d*))?/.exec(t.slice(i));
     if (!m || (m[1] === '' && !m[2])) return undefined;
     i += m[0].length;
     while (t[i] === ' ' || t[i] === '\t') i++;
@@ -126,7 +126,7 @@ export function systemdTimespan(v: string): SpanMs | undefined {
     // After a unit systemd needs a separator, a digit or the end ("5secs" is refused).
     if (unit && i < t.length && !/[\s\d]/.test(t[i]!)) return undefined;
     if (!unit && i < t.length && !/[\s\d]/.test(t[i]!)) return undefined;
-    total += Number(`${m[1]}.${m[2] ?? ''}`.replace(/\.$/, '')) * mult;
+    total += Number(`${m[1] || '0'}.${m[2] ?? ''}`.replace(/\.$/, '')) * mult;
     parts++;
   }
   return parts ? total : undefined;
