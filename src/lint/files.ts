@@ -319,6 +319,8 @@ export interface GoSourceDoc {
 
 export type LintFile = DockerfileDoc | ComposeDoc | K8sDoc | SystemdDoc | UpstartDoc | TrpcConfigDoc | GoSourceDoc;
 
+const MAY_BE_WORKLOAD = /\bkind["']?\s*:\s*["']?(Pod|Deployment|StatefulSet|DaemonSet|ReplicaSet|ReplicationController|Job|CronJob)\b/;
+const MAY_BE_COMPOSE = /(^|[{,\s])["']?services["']?\s*:/m;
 const UPSTART_STANZA = /^\s*(respawn|exec|script|start on|stop on|kill (timeout|signal)|reload signal|expect|pre-start|post-stop|console|normal exit)\b/m;
 
 /** Recognizes a file by name, then content; undefined when lint has nothing to say about it. Marks files goneat-deploy generated (their header). */
@@ -342,6 +344,9 @@ function classifyKind(file: string, text: string): LintFile | undefined {
   }
   if (/\.ya?ml$/.test(base)) {
     if (base === 'goneat-deploy.yaml') return undefined;
+    // Parse only YAML that can hold a workload: a compose file (services:) or a Kubernetes workload kind.
+    // A Service, a PodDisruptionBudget or a kustomization has nothing lint judges; skipping them halves a monorepo's YAML.
+    if (!MAY_BE_WORKLOAD.test(text) && !MAY_BE_COMPOSE.test(text)) return undefined;
     const yaml = new YamlDocs(text);
     const values = yaml.values();
     const first = values[0] as Record<string, unknown> | undefined;

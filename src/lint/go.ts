@@ -16,7 +16,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { Language, Parser, Query, type Node } from 'web-tree-sitter';
 import { signalName } from './values.js';
 
 export type GoRule = 'sighup' | 'ignore' | 'daemonize';
@@ -29,7 +29,19 @@ export interface GoFinding {
   level: 'error' | 'warning';
 }
 
-let parser: Promise<Parser> | undefined;
+export interface GoParser {
+  parser: Parser;
+  /** Same-file constants and variables, queried only when a signal argument is a name. */
+  values: Query;
+}
+
+let parser: Promise<GoParser> | undefined;
+
+const VALUES = `
+(const_spec) @spec
+(var_spec) @spec
+(short_var_declaration) @short
+`;
 
 /**
  * Finds a WebAssembly file: beside the running module (the bundle in dist/,
@@ -42,14 +54,14 @@ function locate(file: string, pkgPath: string): string {
 }
 
 /** The Go parser, loaded once (≈ 10 ms). Rejects when the WebAssembly files cannot be found. */
-export function goParser(): Promise<Parser> {
+export function goParser(): Promise<GoParser> {
   parser ??= (async () => {
     const runtime = locate('web-tree-sitter.wasm', 'web-tree-sitter/web-tree-sitter.wasm');
     await Parser.init({ locateFile: () => runtime });
     const go = await Language.load(locate('tree-sitter-go.wasm', 'tree-sitter-go/tree-sitter-go.wasm'));
     const p = new Parser();
     p.setLanguage(go);
-    return p;
+    return { parser: p, values: new Query(go, VALUES) };
   })();
   return parser;
 }
@@ -81,32 +93,48 @@ function stringValue(n: Node | null): string {
   return n ? n.text.replace(/^["`]|["`]$/g, '') : '';
 }
 
+/**
+ * Whether a file can hold a finding at all: every pattern needs os/signal,
+ * syscall, x/sys/unix or a daemon library imported. Files without any of
+ * them are not parsed (most of a large module).
+ */
+export function mayMatter(text: string): boolean {
+  if (Object.keys(DAEMON_PACKAGES).some((p) => text.includes(`"${p}"`))) return true;
+  const imports = text.includes('"os/signal"') || text.includes('"syscall"') || text.includes('"golang.org/x/sys/unix"');
+  return imports && /Notify|Ignore|Setsid|SYS_V?FORK|SYS_CLONE/.test(text);
+}
+
 /** Analyzes one Go file. Pure given the parser. */
-export function analyzeGo(p: Parser, text: string): GoFinding[] {
-  const tree = p.parse(text);
+export function analyzeGo(p: GoParser, text: string): GoFinding[] {
+  if (!mayMatter(text)) return [];
+  const tree = p.parser.parse(text);
   if (!tree) return [];
   try {
-    return analyzeTree(tree.rootNode, text);
+    return analyzeTree(p, tree.rootNode, text);
   } finally {
     tree.delete();
   }
 }
 
-function analyzeTree(root: Node, text: string): GoFinding[] {
+function analyzeTree(p: GoParser, root: Node, text: string): GoFinding[] {
   const out: GoFinding[] = [];
   const scope: Scope = { signal: new Set(), signalDot: false, sys: new Set(), sysDot: false, os: new Set(), values: new Map() };
   const at = (n: Node) => ({ line: n.startPosition.row + 1, column: n.startPosition.column + 1 });
   const imports: Array<{ path: string; node: Node }> = [];
 
-  // Pass 1: imports and same-file values (one walk).
-  const stack: Node[] = [root];
+  // The nodes that matter. Crossing from JavaScript into the WebAssembly tree costs more than parsing, so the
+  // file is not walked: imports are the root's first children, and every call or field that can matter contains
+  // one of a few names — found in the text, then looked up as nodes (a name inside a comment or a string is
+  // a comment or string node, and is dropped).
   const calls: Node[] = [];
   const literals: Node[] = [];
   const assigns: Node[] = [];
-  while (stack.length) {
-    const n = stack.pop()!;
-    switch (n.type) {
-      case 'import_spec': {
+  for (const decl of root.namedChildren) {
+    if (!decl || decl.type !== 'import_declaration') continue;
+    for (const c of decl.namedChildren) {
+      const specs = c?.type === 'import_spec_list' ? named(c) : c ? [c] : [];
+      for (const n of specs) {
+        if (n.type !== 'import_spec') continue;
         const pathStr = stringValue(n.childForFieldName('path'));
         const name = n.childForFieldName('name');
         const local = name ? name.text : pathStr.split('/').pop()!;
@@ -115,36 +143,49 @@ function analyzeTree(root: Node, text: string): GoFinding[] {
         if (pathStr === 'os/signal') dot ? (scope.signalDot = true) : scope.signal.add(local);
         else if (SYS_PACKAGES.has(pathStr)) dot ? (scope.sysDot = true) : scope.sys.add(local);
         else if (pathStr === 'os' && !dot) scope.os.add(local);
-        break;
       }
-      case 'const_spec':
-      case 'var_spec': {
+    }
+  }
+  const seen = new Set<number>();
+  const keep = (list: Node[], n: Node | null) => {
+    if (n && !seen.has(n.id)) {
+      seen.add(n.id);
+      list.push(n);
+    }
+  };
+  for (const m of text.matchAll(/\b(Notify|NotifyContext|Ignore|Setsid|RawSyscall6?|Syscall6?)\b/g)) {
+    const leaf = root.descendantForIndex(m.index!);
+    if (!leaf || (leaf.type !== 'identifier' && leaf.type !== 'field_identifier')) continue;
+    const parent = leaf.parent;
+    if (!parent) continue;
+    if (parent.type === 'call_expression') keep(calls, parent);
+    else if (parent.type === 'selector_expression') {
+      const gp = parent.parent;
+      if (gp?.type === 'call_expression' && gp.childForFieldName('function')?.id === parent.id) keep(calls, gp);
+      else if (m[1] === 'Setsid' && gp?.type === 'expression_list' && gp.parent?.type === 'assignment_statement') keep(assigns, gp.parent);
+    } else if (m[1] === 'Setsid' && parent.type === 'literal_element') {
+      const lit = parent.parent?.parent?.parent;
+      if (lit?.type === 'composite_literal') keep(literals, lit);
+    }
+  }
+  // Same-file constants and variables: name → value expression, read only when a signal argument is a name.
+  let valuesRead = false;
+  const readValues = () => {
+    if (valuesRead) return;
+    valuesRead = true;
+    for (const c of p.values.captures(root)) {
+      const n = c.node;
+      if (c.name === 'spec') {
         const names = n.childrenForFieldName('name').filter((x): x is Node => x !== null);
         const values = named(n.childForFieldName('value'));
         names.forEach((nm, i) => values[i] && scope.values.set(nm.text, values[i]!));
-        break;
-      }
-      case 'short_var_declaration': {
+      } else {
         const l = named(n.childForFieldName('left'));
         const r = named(n.childForFieldName('right'));
         l.forEach((nm, i) => r[i] && nm.type === 'identifier' && scope.values.set(nm.text, r[i]!));
-        break;
       }
-      case 'call_expression':
-        calls.push(n);
-        break;
-      case 'composite_literal':
-        literals.push(n);
-        break;
-      case 'assignment_statement':
-        assigns.push(n);
-        break;
     }
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
-      if (c) stack.push(c);
-    }
-  }
+  };
 
   /** `pkg.Name` where pkg is one of `pkgs`, or `Name` under a dot-import. */
   const ref = (n: Node | null, pkgs: Set<string>, dot: boolean): string | undefined => {
@@ -178,6 +219,7 @@ function analyzeTree(root: Node, text: string): GoFinding[] {
       }
       case 'identifier': {
         if (scope.sysDot && /^SIG[A-Z0-9]+$/.test(n.text)) return [n.text];
+        readValues();
         const v = scope.values.get(n.text);
         return v && v !== n ? signals(v, depth + 1) : [];
       }

@@ -278,6 +278,10 @@ export interface BuildOptions {
 }
 
 interface Ctx {
+  dfByDir: Map<string, DockerfileDoc>;
+  byName: Map<string, ServiceFacts[]>;
+  byDir: Map<string, ServiceFacts[]>;
+  anyName: ServiceFacts[];
   files: LintFile[];
   dfs: DockerfileDoc[];
   byPath: Map<string, DockerfileDoc>;
@@ -292,7 +296,18 @@ export function buildModel(files: LintFile[], opts: BuildOptions): StopModel {
   const byPath = new Map(dfs.map((d) => [norm(d.path), d] as const));
   const images = new Map<string, { df: DockerfileDoc; how: string }>();
   const trpcDirs = new Set(files.filter((f) => f.kind === 'trpc-config').map((f) => norm(dirOf(f.path))));
-  const ctx: Ctx = { files, dfs, byPath, images, opts, trpcDirs };
+  const dfByDir = new Map<string, DockerfileDoc>();
+  for (const d of dfs) if (!dfByDir.has(norm(dirOf(d.path)))) dfByDir.set(norm(dirOf(d.path)), d);
+  // Facts indexed by name, and by directory for those scoped to one.
+  const byName = new Map<string, ServiceFacts[]>();
+  const byDir = new Map<string, ServiceFacts[]>();
+  const anyName: ServiceFacts[] = [];
+  for (const s of opts.services) {
+    if (s.name === '*') anyName.push(s);
+    else byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+    if (s.dir !== undefined) byDir.set(normDir(s), [...(byDir.get(normDir(s)) ?? []), s]);
+  }
+  const ctx: Ctx = { files, dfs, byPath, images, opts, trpcDirs, dfByDir, byName, byDir, anyName };
 
   // Links image names → Dockerfiles: compose services that build and name an image,
   // goneat-deploy.yaml's image next to its Dockerfile, io.goneat-deploy labels.
@@ -309,7 +324,7 @@ export function buildModel(files: LintFile[], opts: BuildOptions): StopModel {
   }
   for (const s of opts.services) {
     if (!s.imageRepository || !s.dir) continue;
-    const df = dfs.find((d) => norm(dirOf(d.path)) === norm(s.dir!) || norm(dirOf(d.path)) === norm(`${s.dir}/deploy`));
+    const df = ctx.dfByDir.get(normDir(s)) ?? ctx.dfByDir.get(norm(`${s.dir}/deploy`));
     if (df && !images.has(s.imageRepository)) images.set(s.imageRepository, { df, how: `${s.origin} names it and ${df.path} is its Dockerfile` });
   }
   // Weakest link, said so in messages: an image whose last path segment is the name of a compose service that builds a Dockerfile.
@@ -340,16 +355,35 @@ function imageFor(ctx: Ctx, ref: unknown): { df: DockerfileDoc; how: string } | 
 }
 
 /** The facts that apply to a workload: by name (goneat-deploy.yaml's service, --drain NAME=), label, image, and directory scope. */
+const normDirs = new WeakMap<ServiceFacts, string>();
+function normDir(s: ServiceFacts): string {
+  let d = normDirs.get(s);
+  if (d === undefined) {
+    d = norm(s.dir!);
+    normDirs.set(s, d);
+  }
+  return d;
+}
+
 function serviceFor(ctx: Ctx, file: string, names: string[], opts: { label?: string; image?: string; generated?: boolean } = {}): WorkloadService | undefined {
   const fileDir = norm(dirOf(file));
-  const inScope = (s: ServiceFacts) => s.dir === undefined || fileDir === norm(s.dir) || fileDir.startsWith(`${norm(s.dir)}/`) || norm(s.dir) === '.';
+  const inScope = (s: ServiceFacts) => {
+    if (s.dir === undefined) return true;
+    const d = normDir(s);
+    return d === '.' || fileDir === d || fileDir.startsWith(`${d}/`);
+  };
   const repo = opts.image ? repositoryOf(opts.image) : undefined;
-  let matches = ctx.opts.services.filter(
-    (s) => inScope(s) && (s.name === '*' || names.includes(s.name) || opts.label === s.name || (repo !== undefined && s.imageRepository !== undefined && repo === s.imageRepository)),
-  );
+  const candidates = new Set<ServiceFacts>(ctx.anyName);
+  for (const n of [...names, ...(opts.label ? [opts.label] : [])]) for (const s of ctx.byName.get(n) ?? []) candidates.add(s);
+  if (repo !== undefined) for (const s of ctx.opts.services) if (s.imageRepository === repo) candidates.add(s);
+  let matches = [...candidates].filter(inScope);
   // A file goneat-deploy generated belongs to the goneat-deploy.yaml it sits under, whatever it is named.
   if (!matches.length && opts.generated) {
-    const scoped = ctx.opts.services.filter((s) => s.dir !== undefined && s.goneat && inScope(s));
+    const scoped: ServiceFacts[] = [];
+    for (let d = fileDir; ; d = norm(dirOf(d))) {
+      for (const s of ctx.byDir.get(d) ?? []) if (s.goneat) scoped.push(s);
+      if (d === '.' || d === '/' || d === dirOf(d)) break;
+    }
     if (scoped.length) matches = scoped;
     else if (!opts.label) opts = { ...opts, label: names[0]! };
   }
@@ -781,7 +815,8 @@ function imageWorkload(ctx: Ctx, df: DockerfileDoc, linked: boolean): Workload {
   const w: Workload = { runtime: 'image', name: df.path, label: `image of ${df.path}`, file: df.path, at, deliveries: [], valueIssues: [] };
   const label = img.labels['io.goneat-deploy.service'];
   // The Dockerfile of a goneat-deploy.yaml (in its directory or its deploy/) is that service's image.
-  const own = ctx.opts.services.filter((s) => s.dir !== undefined && (norm(dirOf(df.path)) === norm(s.dir) || norm(dirOf(df.path)) === norm(`${s.dir}/deploy`))).map((s) => s.name);
+  const dfDir = norm(dirOf(df.path));
+  const own = [...(ctx.byDir.get(dfDir) ?? []), ...(dfDir.endsWith('/deploy') || dfDir === 'deploy' ? (ctx.byDir.get(norm(dirOf(dfDir))) ?? []) : [])].map((s) => s.name);
   const facts = serviceFor(ctx, df.path, [...(label ? [label] : []), ...own], { ...(label ? { label } : {}), ...(df.generated ? { generated: true } : {}) });
   if (facts) w.service = facts;
   const argv = [...(img.entrypoint ?? []), ...(img.cmd ?? [])];
