@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
+import { loadAll } from 'js-yaml';
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 
 export interface Pos {
@@ -84,15 +85,58 @@ export function parseDockerfile(file: string, text: string): DockerfileDoc {
 
 // ---------------------------------------------------------------- YAML (compose, Kubernetes)
 
+/** A position computed on first read (line and column are own, enumerable properties, so a spread forces it). */
+function lazyPos(compute: () => Pos): Pos {
+  let v: Pos | undefined;
+  const o = {} as Pos;
+  Object.defineProperty(o, 'line', { get: () => (v ??= compute()).line, enumerable: true });
+  Object.defineProperty(o, 'column', { get: () => (v ??= compute()).column, enumerable: true });
+  return o;
+}
+
+/**
+ * The documents of a YAML file: values from js-yaml (several times faster),
+ * positions from yaml's Document (it keeps source ranges), built only when a
+ * position is first asked — a monorepo's YAML is read once and positioned only
+ * where a finding points. Both read YAML 1.2 (core schema): "." (build: .) is
+ * a string; 1.1 booleans are handled by yamlTrue().
+ */
 export class YamlDocs {
-  readonly docs: Document.Parsed[];
-  private readonly lc: LineCounter;
-  constructor(text: string) {
-    this.lc = new LineCounter();
-    // YAML 1.2 core: yaml's 1.1 schema reads "." (build: .) as a float. 1.1 booleans are handled by yamlTrue().
-    // uniqueKeys: false — yaml's duplicate-key check compares every key with every other one (quadratic: 3 s for a
-    // compose file of 10,000 services); lint does not need it, compose reports duplicates itself.
-    this.docs = parseAllDocuments(text, { lineCounter: this.lc, uniqueKeys: false }) as Document.Parsed[];
+  private parsed?: { docs: Document.Parsed[]; lc: LineCounter };
+  private readonly vals: unknown[];
+  constructor(private readonly text: string) {
+    let vals: unknown[] | undefined;
+    try {
+      // json: true lets a repeated key win as compose does instead of throwing.
+      vals = loadAll(text, null, { json: true });
+    } catch {
+      vals = undefined;
+    }
+    // yaml is more forgiving of broken files: it still gives the documents it can.
+    this.vals = vals ?? this.full.docs.map((d) => {
+      try {
+        return d.toJS({ maxAliasCount: 100 }) as unknown;
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  /** The yaml Documents (with source ranges). uniqueKeys: false — yaml's duplicate-key check is quadratic in a map's size. */
+  get docs(): Document.Parsed[] {
+    return this.full.docs;
+  }
+
+  private get full(): { docs: Document.Parsed[]; lc: LineCounter } {
+    if (!this.parsed) {
+      const lc = new LineCounter();
+      this.parsed = { docs: parseAllDocuments(this.text, { lineCounter: lc, uniqueKeys: false }) as Document.Parsed[], lc };
+    }
+    return this.parsed;
+  }
+
+  private get lc(): LineCounter {
+    return this.full.lc;
   }
 
   /** Map nodes' keys, indexed once per node: lookups stay O(1) for a compose file of 10,000 services. */
@@ -120,26 +164,32 @@ export class YamlDocs {
     return { line: p.line, column: p.col };
   }
 
-  /** Position of the value at `path` in document `doc` (or of the deepest existing parent). */
+  /** Position of the value at `path` in document `doc` (or of the deepest existing parent); worked out when first read. */
   pos(doc: number, path: ReadonlyArray<string | number>): Pos {
-    let node: unknown = this.docs[doc]?.contents;
-    let best: Node | undefined = node as Node;
-    for (const key of path) {
-      const next = this.child(node, key);
-      if (next == null) break;
-      node = next;
-      best = node as Node;
-    }
-    return this.at(best?.range?.[0] ?? 0);
+    return lazyPos(() => {
+      let node: unknown = this.docs[doc]?.contents;
+      let best: Node | undefined = node as Node;
+      for (const key of path) {
+        const next = this.child(node, key);
+        if (next == null) break;
+        node = next;
+        best = node as Node;
+      }
+      return this.at(best?.range?.[0] ?? 0);
+    });
   }
 
-  /** Position of the key `key` of the map at `path`. */
+  /** Position of the key `key` of the map at `path`; worked out when first read. */
   keyPos(doc: number, path: ReadonlyArray<string | number>, key: string): Pos {
-    let node: unknown = this.docs[doc]?.contents;
-    for (const k of path) node = this.child(node, k);
-    const pair = this.pair(node, key);
-    const off = pair && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-    return off !== undefined ? this.at(off) : this.pos(doc, path);
+    return lazyPos(() => {
+      let node: unknown = this.docs[doc]?.contents;
+      for (const k of path) node = this.child(node, k);
+      const pair = this.pair(node, key);
+      const off = pair && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+      if (off !== undefined) return this.at(off);
+      const p = this.pos(doc, path);
+      return { line: p.line, column: p.column };
+    });
   }
 
   /** Whether the value at `path` exists in the file. */
@@ -153,13 +203,7 @@ export class YamlDocs {
   }
 
   values(): unknown[] {
-    return this.docs.map((d) => {
-      try {
-        return d.toJS({ maxAliasCount: 100 }) as unknown;
-      } catch {
-        return undefined;
-      }
-    });
+    return this.vals;
   }
 }
 

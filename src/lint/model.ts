@@ -271,6 +271,17 @@ export function initChild(argv: string[]): string[] {
 const SHELL_NAMES = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh']);
 export const isShell = (argv0: string | undefined) => argv0 !== undefined && SHELL_NAMES.has(argv0.split('/').pop()!);
 
+/**
+ * A Source whose line and column are read from `pos` when first asked: YAML
+ * positions are only worked out for the few directives a finding points at.
+ */
+export function sourceAt(file: string, pos: Pos, directive: string, implicit?: boolean): Source {
+  const o = { file, directive, ...(implicit ? { implicit: true } : {}) } as Source;
+  Object.defineProperty(o, 'line', { get: () => pos.line, enumerable: true });
+  Object.defineProperty(o, 'column', { get: () => pos.column, enumerable: true });
+  return o;
+}
+
 // ---------------------------------------------------------------- building
 
 export interface BuildOptions {
@@ -432,7 +443,7 @@ function composeWorkloads(ctx: Ctx, c: ComposeDoc, linked: Set<DockerfileDoc>): 
   for (const [name, svc] of Object.entries(c.services)) {
     if (!svc || typeof svc !== 'object') continue;
     const at = c.yaml.keyPos(0, ['services'], name);
-    const src = (key: string, directive: string): Source => ({ file: c.path, ...c.yaml.pos(0, ['services', name, key]), directive });
+    const src = (key: string, directive: string): Source => (sourceAt(c.path, c.yaml.pos(0, ['services', name, key]), directive));
     const labels = labelsOf(svc.labels);
     const w: Workload = { runtime: 'compose', name, label: `compose service "${name}"`, file: c.path, at, deliveries: [], valueIssues: [] };
     const svcFacts = serviceFor(ctx, c.path, [name], { ...(c.generated ? { generated: true } : {}), ...(labels['io.goneat-deploy.service'] ? { label: labels['io.goneat-deploy.service'] } : {}), ...(typeof svc.image === 'string' ? { image: svc.image } : {}) });
@@ -454,13 +465,13 @@ function composeWorkloads(ctx: Ctx, c: ComposeDoc, linked: Set<DockerfileDoc>): 
     if (entry !== undefined) {
       argv = [...entry, ...(command ?? [])];
       pid1.source = src('entrypoint', `entrypoint: ${JSON.stringify(entry)}`);
-      if (img?.entrypoint && isInit(img.entrypoint[0]) && !isInit(entry[0])) pid1.replacedInit = { argv0: img.entrypoint[0]!, source: { file: link!.df.path, ...img.entrypointAt!, directive: `ENTRYPOINT ${JSON.stringify(img.entrypoint)}` } };
+      if (img?.entrypoint && isInit(img.entrypoint[0]) && !isInit(entry[0])) pid1.replacedInit = { argv0: img.entrypoint[0]!, source: sourceAt(link!.df.path, img.entrypointAt!, `ENTRYPOINT ${JSON.stringify(img.entrypoint)}`) };
     } else if (img) {
       const cmd = command ?? img.cmd ?? [];
       argv = [...(img.entrypoint ?? []), ...cmd];
-      if (img.entrypoint) pid1.source = { file: link!.df.path, ...img.entrypointAt!, directive: `ENTRYPOINT ${JSON.stringify(img.entrypoint)}` };
+      if (img.entrypoint) pid1.source = sourceAt(link!.df.path, img.entrypointAt!, `ENTRYPOINT ${JSON.stringify(img.entrypoint)}`);
       else if (command) pid1.source = src('command', `command: ${JSON.stringify(command)}`);
-      else if (img.cmdAt) pid1.source = { file: link!.df.path, ...img.cmdAt, directive: `CMD ${JSON.stringify(img.cmd)}` };
+      else if (img.cmdAt) pid1.source = sourceAt(link!.df.path, img.cmdAt, `CMD ${JSON.stringify(img.cmd)}`);
     }
     if (argv && argv.length) pid1.argv = argv;
     if (svc.init !== undefined && yamlTrue(svc.init)) pid1.runtimeInit = { name: 'docker-init (tini)', source: src('init', 'init: true') };
@@ -468,7 +479,7 @@ function composeWorkloads(ctx: Ctx, c: ComposeDoc, linked: Set<DockerfileDoc>): 
 
     // Stop: stop_signal, else the image's STOPSIGNAL, else SIGTERM; SIGKILL after stop_grace_period (default 10s).
     let signal = 'SIGTERM';
-    let sigSrc: Source = { file: c.path, ...at, directive: 'default stop signal SIGTERM', implicit: true };
+    let sigSrc: Source = sourceAt(c.path, at, 'default stop signal SIGTERM', true);
     if (svc.stop_signal !== undefined) {
       const s = dockerSignal(svc.stop_signal);
       sigSrc = src('stop_signal', `stop_signal: ${String(svc.stop_signal)}`);
@@ -476,13 +487,13 @@ function composeWorkloads(ctx: Ctx, c: ComposeDoc, linked: Set<DockerfileDoc>): 
       else w.valueIssues.push({ source: sigSrc, message: `stop_signal ${JSON.stringify(svc.stop_signal)} is not a signal: docker refuses to create the container` });
     } else if (img?.stopSignal) {
       const s = dockerSignal(img.stopSignal.value);
-      sigSrc = { file: link!.df.path, ...img.stopSignal.at, directive: `STOPSIGNAL ${img.stopSignal.value}` };
+      sigSrc = sourceAt(link!.df.path, img.stopSignal.at, `STOPSIGNAL ${img.stopSignal.value}`);
       if (s) signal = s;
     }
     w.deliveries.push({ signal, event: 'stop', source: sigSrc, order: 0, stopSignal: true });
     const grace = svc.stop_grace_period;
     const ms = grace === undefined ? 10_000 : composeDuration(grace);
-    if (ms !== undefined) w.stopTimeout = { ms, source: grace === undefined ? { file: c.path, ...at, directive: 'the default stop_grace_period of 10s', implicit: true } : src('stop_grace_period', `stop_grace_period ${String(grace)}`) };
+    if (ms !== undefined) w.stopTimeout = { ms, source: grace === undefined ? sourceAt(c.path, at, 'the default stop_grace_period of 10s', true) : src('stop_grace_period', `stop_grace_period ${String(grace)}`) };
     out.push(w);
   }
   return out;
@@ -515,10 +526,10 @@ function k8sWorkloads(ctx: Ctx, doc: K8sDoc, linked: Set<DockerfileDoc>): Worklo
     // Grace period: a k8s integer, default 30.
     const rawGrace = spec.terminationGracePeriodSeconds;
     let graceS = 30;
-    let graceSrc: Source = { file: doc.path, ...doc.yaml.pos(index, p), directive: 'the default terminationGracePeriodSeconds of 30', implicit: true };
+    let graceSrc: Source = sourceAt(doc.path, doc.yaml.pos(index, p), 'the default terminationGracePeriodSeconds of 30', true);
     const issues: ValueIssue[] = [];
     if (rawGrace !== undefined && rawGrace !== null) {
-      graceSrc = { file: doc.path, ...doc.yaml.pos(index, [...p, 'terminationGracePeriodSeconds']), directive: `terminationGracePeriodSeconds ${JSON.stringify(rawGrace)}` };
+      graceSrc = sourceAt(doc.path, doc.yaml.pos(index, [...p, 'terminationGracePeriodSeconds']), `terminationGracePeriodSeconds ${JSON.stringify(rawGrace)}`);
       const n = k8sInteger(rawGrace);
       if (n === undefined || n < 0) issues.push({ source: graceSrc, message: `terminationGracePeriodSeconds ${JSON.stringify(rawGrace)} is not a non-negative integer: the API server rejects the object` });
       else graceS = n;
@@ -529,7 +540,7 @@ function k8sWorkloads(ctx: Ctx, doc: K8sDoc, linked: Set<DockerfileDoc>): Worklo
       if (!c || typeof c !== 'object') return;
       const cname = String(c.name ?? i);
       const cp = [...p, 'containers', i];
-      const src = (keys: Array<string | number>, directive: string): Source => ({ file: doc.path, ...doc.yaml.pos(index, [...cp, ...keys]), directive });
+      const src = (keys: Array<string | number>, directive: string): Source => (sourceAt(doc.path, doc.yaml.pos(index, [...cp, ...keys]), directive));
       const w: Workload = { runtime: 'k8s', name: cname, label: `${kind} "${objName}" container "${cname}"`, file: doc.path, at: doc.yaml.pos(index, cp), deliveries: [], valueIssues: [...issues] };
       const facts = serviceFor(ctx, doc.path, [cname, objName], { ...(doc.generated ? { generated: true } : {}), ...(managed ? { label: managed } : {}), ...(typeof c.image === 'string' ? { image: c.image } : {}) });
       if (facts) w.service = facts;
@@ -547,14 +558,14 @@ function k8sWorkloads(ctx: Ctx, doc: K8sDoc, linked: Set<DockerfileDoc>): Worklo
       if (command) {
         pid1.argv = [...command, ...(args ?? [])];
         pid1.source = src(['command'], `command: ${JSON.stringify(command)}`);
-        if (img?.entrypoint && isInit(img.entrypoint[0]) && !isInit(command[0])) pid1.replacedInit = { argv0: img.entrypoint[0]!, source: { file: link!.df.path, ...img.entrypointAt!, directive: `ENTRYPOINT ${JSON.stringify(img.entrypoint)}` } };
+        if (img?.entrypoint && isInit(img.entrypoint[0]) && !isInit(command[0])) pid1.replacedInit = { argv0: img.entrypoint[0]!, source: sourceAt(link!.df.path, img.entrypointAt!, `ENTRYPOINT ${JSON.stringify(img.entrypoint)}`) };
       } else if (img) {
         const argv = [...(img.entrypoint ?? []), ...(args ?? img.cmd ?? [])];
         if (argv.length) pid1.argv = argv;
-        if (img.entrypoint) pid1.source = { file: link!.df.path, ...img.entrypointAt!, directive: `ENTRYPOINT ${JSON.stringify(img.entrypoint)}` };
-        else if (img.cmdAt) pid1.source = { file: link!.df.path, ...img.cmdAt, directive: `CMD ${JSON.stringify(img.cmd)}` };
+        if (img.entrypoint) pid1.source = sourceAt(link!.df.path, img.entrypointAt!, `ENTRYPOINT ${JSON.stringify(img.entrypoint)}`);
+        else if (img.cmdAt) pid1.source = sourceAt(link!.df.path, img.cmdAt, `CMD ${JSON.stringify(img.cmd)}`);
       }
-      if (sharedPid) pid1.runtimeInit = { name: 'the pod\'s pause process (shareProcessNamespace)', source: { file: doc.path, ...doc.yaml.pos(index, [...p, 'shareProcessNamespace']), directive: 'shareProcessNamespace: true' } };
+      if (sharedPid) pid1.runtimeInit = { name: 'the pod\'s pause process (shareProcessNamespace)', source: sourceAt(doc.path, doc.yaml.pos(index, [...p, 'shareProcessNamespace']), 'shareProcessNamespace: true') };
       w.pid1 = pid1;
 
       // preStop: sleep action, exec (sleep through any shell), httpGet (as long as the endpoint takes, at most the grace period).
@@ -567,15 +578,15 @@ function k8sWorkloads(ctx: Ctx, doc: K8sDoc, linked: Set<DockerfileDoc>): Worklo
           const n = k8sInteger(raw);
           const s = src(['lifecycle', 'preStop', 'sleep', 'seconds'], `preStop sleep ${JSON.stringify(raw)}s`);
           if (n === undefined) w.valueIssues.push({ source: s, message: `preStop sleep.seconds ${JSON.stringify(raw)} is not an integer: the API server rejects the object` });
-          w.preStop = { form: 'sleep', source: { ...psSrc, directive: `preStop sleep ${n ?? '?'}s` }, ...(n !== undefined ? { seconds: n } : {}) };
+          w.preStop = { form: 'sleep', source: sourceAt(psSrc.file, psSrc, `preStop sleep ${n ?? '?'}s`), ...(n !== undefined ? { seconds: n } : {}) };
         } else if (ps.exec && typeof ps.exec === 'object') {
           const cmd = Array.isArray((ps.exec as { command?: unknown }).command) ? ((ps.exec as { command: unknown[] }).command.map(String)) : [];
           const seconds = execSleepSeconds(cmd);
-          w.preStop = { form: 'exec', source: { ...psSrc, directive: `preStop exec ${JSON.stringify(cmd)}` }, ...(seconds !== undefined ? { seconds } : {}), ...(cmd[0] ? { argv0: cmd[0] } : {}) };
+          w.preStop = { form: 'exec', source: sourceAt(psSrc.file, psSrc, `preStop exec ${JSON.stringify(cmd)}`), ...(seconds !== undefined ? { seconds } : {}), ...(cmd[0] ? { argv0: cmd[0] } : {}) };
           // An exec hook that signals the service sends the first signal.
           let order = 0;
-          for (const k of commandsOf(cmd).map(killCommand)) if (k) w.deliveries.push({ signal: k.signal, event: 'stop', source: { ...psSrc, directive: `preStop exec ${JSON.stringify(cmd)} (${k.tool} ${k.signal})` }, order: order++ });
-        } else if (ps.httpGet) w.preStop = { form: 'httpGet', source: { ...psSrc, directive: 'preStop httpGet' } };
+          for (const k of commandsOf(cmd).map(killCommand)) if (k) w.deliveries.push({ signal: k.signal, event: 'stop', source: sourceAt(psSrc.file, psSrc, `preStop exec ${JSON.stringify(cmd)} (${k.tool} ${k.signal})`), order: order++ });
+        } else if (ps.httpGet) w.preStop = { form: 'httpGet', source: sourceAt(psSrc.file, psSrc, 'preStop httpGet') };
         else w.preStop = { form: 'other', source: psSrc };
       }
       const preStopS = w.preStop?.seconds ?? 0;
@@ -584,7 +595,7 @@ function k8sWorkloads(ctx: Ctx, doc: K8sDoc, linked: Set<DockerfileDoc>): Worklo
       w.stopTimeout = { ms: Math.max(graceS - preStopS, 2) * 1000, source: graceSrc };
 
       let signal = 'SIGTERM';
-      let sigSrc: Source = { file: doc.path, ...w.at, directive: 'default stop signal SIGTERM', implicit: true };
+      let sigSrc: Source = sourceAt(doc.path, w.at, 'default stop signal SIGTERM', true);
       if (lc.stopSignal !== undefined) {
         sigSrc = src(['lifecycle', 'stopSignal'], `lifecycle.stopSignal ${String(lc.stopSignal)}`);
         const s = typeof lc.stopSignal === 'string' && /^SIG[A-Z0-9+-]+$/.test(lc.stopSignal) ? dockerSignal(lc.stopSignal) : undefined;
@@ -592,7 +603,7 @@ function k8sWorkloads(ctx: Ctx, doc: K8sDoc, linked: Set<DockerfileDoc>): Worklo
         else w.valueIssues.push({ source: sigSrc, message: `lifecycle.stopSignal ${JSON.stringify(lc.stopSignal)} is not a signal name like "SIGTERM": the API server rejects the object` });
       } else if (img?.stopSignal) {
         const s = dockerSignal(img.stopSignal.value);
-        sigSrc = { file: link!.df.path, ...img.stopSignal.at, directive: `STOPSIGNAL ${img.stopSignal.value}` };
+        sigSrc = sourceAt(link!.df.path, img.stopSignal.at, `STOPSIGNAL ${img.stopSignal.value}`);
         if (s) signal = s;
       }
       w.deliveries.push({ signal, event: 'stop', source: sigSrc, order: w.deliveries.filter((d) => d.event === 'stop').length, stopSignal: true });
@@ -646,7 +657,7 @@ function systemdWorkload(ctx: Ctx, u: SystemdDoc): Workload | undefined {
   const names = [u.unit, u.unit.replace(/-container$/, '')];
   const facts = serviceFor(ctx, u.path, names, u.generated ? { generated: true } : {});
   if (facts) w.service = facts;
-  const implicit = (directive: string): Source => ({ file: u.path, ...(svc[0] ?? unitAt), directive, implicit: true });
+  const implicit = (directive: string): Source => (sourceAt(u.path, (svc[0] ?? unitAt), directive, true));
 
   const sig = (key: string, dflt: string): { signal: string; source: Source } => {
     const e = last(svc, key);
@@ -706,7 +717,7 @@ function systemdWorkload(ctx: Ctx, u: SystemdDoc): Workload | undefined {
   const type = last(svc, 'Type');
   if (type?.value === 'notify-reload') {
     const r = sig('ReloadSignal', 'SIGHUP');
-    w.deliveries.push({ signal: r.signal, event: 'reload', source: last(svc, 'ReloadSignal') ? r.source : { ...entrySrc(u, type), directive: 'Type=notify-reload (default ReloadSignal=SIGHUP)' }, order: 0 });
+    w.deliveries.push({ signal: r.signal, event: 'reload', source: last(svc, 'ReloadSignal') ? r.source : sourceAt(u.path, type, 'Type=notify-reload (default ReloadSignal=SIGHUP)'), order: 0 });
   }
 
   // Time to SIGKILL: TimeoutStopSec= (or TimeoutSec=, whichever comes last), parse_sec_fix_0; default 90s.
@@ -770,7 +781,7 @@ function upstartWorkload(ctx: Ctx, u: UpstartDoc): Workload {
   const facts = serviceFor(ctx, u.path, [u.job], u.generated ? { generated: true } : {});
   if (facts) w.service = facts;
   const src = (s: Stanza): Source => ({ file: u.path, line: s.line, column: s.column, directive: `${s.keyword} ${s.args}`.trim() });
-  const implicit = (directive: string): Source => ({ file: u.path, ...at, directive, implicit: true });
+  const implicit = (directive: string): Source => (sourceAt(u.path, at, directive, true));
   const sig = (sub: 'kill' | 'reload', dflt: string): { signal: string; source: Source } => {
     const s = lastStanza(u, sub, 'signal');
     if (!s) return { signal: dflt, source: implicit(`no \`${sub} signal\` stanza: upstart's default ${dflt}`) };
@@ -822,12 +833,12 @@ function imageWorkload(ctx: Ctx, df: DockerfileDoc, linked: boolean): Workload {
   const argv = [...(img.entrypoint ?? []), ...(img.cmd ?? [])];
   const pid1: Pid1 = { image: df };
   if (argv.length) pid1.argv = argv;
-  if (img.entrypointAt) pid1.source = { file: df.path, ...img.entrypointAt, directive: `ENTRYPOINT ${JSON.stringify(img.entrypoint)}` };
-  else if (img.cmdAt) pid1.source = { file: df.path, ...img.cmdAt, directive: `CMD ${JSON.stringify(img.cmd)}` };
+  if (img.entrypointAt) pid1.source = sourceAt(df.path, img.entrypointAt, `ENTRYPOINT ${JSON.stringify(img.entrypoint)}`);
+  else if (img.cmdAt) pid1.source = sourceAt(df.path, img.cmdAt, `CMD ${JSON.stringify(img.cmd)}`);
   w.pid1 = pid1;
   if (img.stopSignal) {
     const s = dockerSignal(img.stopSignal.value);
-    const source = { file: df.path, ...img.stopSignal.at, directive: `STOPSIGNAL ${img.stopSignal.value}` };
+    const source = sourceAt(df.path, img.stopSignal.at, `STOPSIGNAL ${img.stopSignal.value}`);
     if (s) w.deliveries.push({ signal: s, event: 'stop', source, order: 0, stopSignal: true });
     else w.valueIssues.push({ source, message: `STOPSIGNAL ${img.stopSignal.value} is not a signal: the build fails` });
   }
