@@ -34,7 +34,8 @@ const precompiled = {
 await build({ entryPoints: [`${root}src/config/compile.ts`], outdir: `${root}dist-schema`, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
 await rm(`${root}dist`, { recursive: true, force: true });
 await build({
-  entryPoints: [`${root}src/bin.ts`],
+  // go-worker: Go source lint's worker thread, loaded by new URL('./go-worker.js', import.meta.url).
+  entryPoints: { bin: `${root}src/bin.ts`, 'go-worker': `${root}src/lint/go-worker.ts` },
   outdir: `${root}dist`,
   bundle: true,
   splitting: true,

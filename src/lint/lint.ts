@@ -3,7 +3,9 @@
  * loading the Go parser (WebAssembly) when Go files are among the inputs.
  */
 import { classify, type LintFile } from './files.js';
-import { analyzeGo, goParser, type GoFinding } from './go.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { analyzeGo, goParser, mayMatter, type GoFinding } from './go.js';
 import { buildModel, type ServiceFacts } from './model.js';
 import type { Finding, LintContext, Level } from './rule.js';
 import { RULES } from './rules/index.js';
@@ -57,12 +59,17 @@ export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise
     if (target === undefined) throw new AmbiguousDrainError(named.length ? named : all.sort());
     services = [...services, { name: target, drainMs: opts.drainMs, origin: `--drain ${target === '*' ? '' : `${target}=`}${opts.drainMs / 1000}s`, goneat: false }];
   }
+  // Go files that can matter at all go to a worker thread (when the bundle has one), in parallel with the model.
+  const goFiles = files.filter((f): f is LintFile & { kind: 'go' } => f.kind === 'go').filter((f) => mayMatter(f.text));
+  const goPending = goFiles.length >= WORKER_MIN_FILES ? inWorker(goFiles) : undefined;
   const model = buildModel(files, { services });
-  const go: Array<{ file: string; findings: GoFinding[] }> = [];
-  const goFiles = files.filter((f) => f.kind === 'go');
-  if (goFiles.length) {
-    const p = await goParser();
-    for (const f of goFiles) go.push({ file: f.path, findings: analyzeGo(p, f.text) });
+  let go: Array<{ file: string; findings: GoFinding[] }> | undefined = goPending ? await goPending : undefined;
+  if (!go) {
+    go = [];
+    if (goFiles.length) {
+      const p = await goParser();
+      for (const f of goFiles) go.push({ file: f.path, findings: analyzeGo(p, f.text) });
+    }
   }
   const withDrain = services.filter((s) => s.drainMs !== undefined);
   const one = withDrain.length === 1 ? withDrain[0] : undefined;
@@ -109,4 +116,28 @@ function suppressed(cache: Map<string, string[] | null>, texts: Map<string, stri
     if (m && m[1]!.split(/[\s,]+/).includes(f.ruleId)) return true;
   }
   return false;
+}
+
+/** Below this many Go files a worker's start-up (≈ 50 ms) costs more than it saves. */
+const WORKER_MIN_FILES = 16;
+
+/**
+ * Runs the Go analysis in a worker thread (dist/go-worker.js, built beside the
+ * bundle). Resolves undefined — and the caller analyses in-process — when there
+ * is no worker script (tests run the TypeScript sources) or the worker fails.
+ */
+async function inWorker(files: Array<{ path: string; text: string }>): Promise<Array<{ file: string; findings: GoFinding[] }> | undefined> {
+  const script = new URL('./go-worker.js', import.meta.url);
+  if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
+  const { Worker } = await import('node:worker_threads');
+  return new Promise((resolve) => {
+    const w = new Worker(script);
+    const done = (v: Array<{ file: string; findings: GoFinding[] }> | undefined) => {
+      void w.terminate();
+      resolve(v);
+    };
+    w.once('message', (m: { results?: Array<{ file: string; findings: GoFinding[] }>; error?: string }) => done(m.results));
+    w.once('error', () => done(undefined));
+    w.postMessage({ files: files.map((f) => ({ path: f.path, text: f.text })) });
+  });
 }
