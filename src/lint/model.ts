@@ -157,6 +157,8 @@ export interface Workload {
   valueIssues: ValueIssue[];
   /** systemd units that run `docker run`: the container's own stop settings apply to the service. */
   dockerRun?: boolean;
+  /** An image run by a compose service or a pod among the files (its PID 1 is judged there). */
+  linked?: boolean;
 }
 
 export interface StopModel {
@@ -843,13 +845,13 @@ function imageWorkload(ctx: Ctx, df: DockerfileDoc, linked: boolean): Workload {
     else w.valueIssues.push({ source, message: `STOPSIGNAL ${img.stopSignal.value} is not a signal: the build fails` });
   }
   // An image linked to a compose service or a pod is judged there, with its runtime settings.
-  (w as Workload & { linked?: boolean }).linked = linked;
+  if (linked) w.linked = true;
   return w;
 }
 
 /** Whether a Dockerfile's image is run by a compose service or a pod among the files (then its PID 1 is judged there). */
 export function isLinkedImage(w: Workload): boolean {
-  return Boolean((w as Workload & { linked?: boolean }).linked);
+  return w.linked === true;
 }
 
 /** "60s", "no limit". */

@@ -11,6 +11,7 @@
  * `drainMs`/`preStopMs` are set when exactly one service's facts are known.
  */
 import { parseDuration } from '../config/duration.js';
+import { fmtMs, systemdTimespan } from './values.js';
 import type { ComposeDoc, DockerfileDoc, K8sDoc, LintFile, Pos, SystemdDoc, UpstartDoc } from './files.js';
 import type { GoFinding } from './go.js';
 import type { StopModel, Workload } from './model.js';
@@ -84,31 +85,12 @@ export function composeDurationMs(v: unknown): number | undefined {
   return parseDuration(v.trim());
 }
 
-/** systemd time spans (systemd.time(7)): "90", "90s", "1min 30s", "5min", "infinity". */
+/** systemd time spans (systemd.time(7)); kept for rules written against the first interface: see values.systemdTimespan. */
 export function systemdSpanMs(v: string): number | undefined {
-  const t = v.trim();
-  if (t === 'infinity') return Number.POSITIVE_INFINITY;
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
-  const UNITS: Record<string, number> = {
-    us: 0.001, usec: 0.001, ms: 1, msec: 1, s: 1000, sec: 1000, second: 1000, seconds: 1000,
-    m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hr: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  };
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/gy;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(t)) !== null) {
-    const u = UNITS[m[2]!];
-    if (u === undefined) return undefined;
-    total += Number(m[1]) * u;
-    consumed = re.lastIndex;
-  }
-  return consumed === t.length ? total : undefined;
+  return systemdTimespan(v);
 }
 
-export function fmtMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
-}
+export { fmtMs };
 
 export interface PodSpecRef {
   doc: K8sDoc;
