@@ -1,6 +1,14 @@
 /**
  * The file formats lint reads, parsed with positions. Pure: text in, parsed
  * structure out. Recognition goes by name first, then by content.
+ *
+ * Parsers: Dockerfiles with dockerfile-ast, YAML with js-yaml (values) and
+ * yaml (positions, on demand), Go with tree-sitter-go (src/lint/go.ts).
+ * systemd units and upstart jobs are parsed here by hand: no maintained
+ * JavaScript library reads either format (the npm INI parsers get systemd's
+ * continuation lines, repeated keys and comment rules wrong; nothing reads
+ * upstart's stanzas and script blocks), and both grammars are small and
+ * line-based — one linear pass each, documented at each parser.
  */
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';

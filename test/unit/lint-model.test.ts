@@ -295,6 +295,18 @@ describe('scope: facts apply to the service they name', () => {
   });
 });
 
+describe('remediation texts', () => {
+  it('GD009 tells to drop the service\'s own daemonize flag, naming it', async () => {
+    const r = await lint([
+      { path: 'x.service', text: '[Service]\nType=forking\nExecStart=/usr/bin/x --daemon -c /etc/x.conf\n' },
+      { path: 'y.conf', text: 'expect fork\nexec /usr/bin/y -d\n' },
+    ]);
+    const msgs = r.findings.filter((f) => f.ruleId === 'GD009').map((f) => f.message);
+    expect(msgs[0]).toMatch(/use Type=exec and drop --daemon from ExecStart=/);
+    expect(msgs[1]).toMatch(/remove the expect stanza and drop -d from exec/);
+  });
+});
+
 describe('linear time', () => {
   it('a Dockerfile of many continued lines and a compose file of 10,000 services', async () => {
     const df = `FROM scratch\nRUN true \\\n${'  && echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \\\n'.repeat(2000)}  && true\nUSER 1:1\nENTRYPOINT ["/sbin/tini", "--", "/app/x"]\n`;

@@ -27,7 +27,7 @@ export const daemonizing: Rule = {
       for (const e of u.entries) {
         if (e.section !== 'Service' || e.key !== 'Type') continue;
         if (e.value === 'forking') report(u.path, e, `Type=forking expects the service to daemonize itself; a Go service runs in the foreground: use Type=exec${drop}`);
-        else if (e.value === 'notify' || e.value === 'notify-reload') report(u.path, e, `Type=${e.value} waits for sd_notify READY=1, which tRPC-Go does not send: use Type=exec`, 'warning');
+        else if (e.value === 'notify' || e.value === 'notify-reload') report(u.path, e, `Type=${e.value} waits for sd_notify READY=1: if this is tRPC-Go (which never sends it) or another service without sd_notify, the start times out; use Type=exec`, 'warning');
       }
     }
     for (const u of upstarts(ctx)) {
