@@ -3,7 +3,7 @@
 // The config validator is compiled ahead of time (ajv standalone), so no
 // schema is compiled at start-up.
 import { build } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -34,7 +34,8 @@ const precompiled = {
 await build({ entryPoints: [`${root}src/config/compile.ts`], outdir: `${root}dist-schema`, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
 await rm(`${root}dist`, { recursive: true, force: true });
 await build({
-  entryPoints: [`${root}src/bin.ts`],
+  // go-worker: Go source lint's worker thread, loaded by new URL('./go-worker.js', import.meta.url).
+  entryPoints: { bin: `${root}src/bin.ts`, 'go-worker': `${root}src/lint/go-worker.ts` },
   outdir: `${root}dist`,
   bundle: true,
   splitting: true,
@@ -52,3 +53,7 @@ await build({
   if (r.metafile) (await import('node:fs')).writeFileSync(`${root}.tmp/meta.json`, JSON.stringify(r.metafile));
 });
 await rm(`${root}dist-schema`, { recursive: true, force: true });
+// Go source lint: web-tree-sitter's runtime and tree-sitter-go's grammar, both WebAssembly, beside the
+// bundle (src/lint/go.ts looks there first), so an npm install needs neither package nor a native build.
+await copyFile(require.resolve('web-tree-sitter/web-tree-sitter.wasm'), `${root}dist/web-tree-sitter.wasm`);
+await copyFile(require.resolve('tree-sitter-go/tree-sitter-go.wasm'), `${root}dist/tree-sitter-go.wasm`);

@@ -2,7 +2,8 @@
 // that own them: `npm run generate` writes, `npm run generate -- --check` (CI,
 // scripts/test.sh) writes nothing and exits 1 naming what is out of date.
 //   schema/goneat-deploy.schema.json   ← src/model/schema.ts (+ the defaults table)
-//   docs/rules/*.md                    ← each lint rule's own doc (src/lint/rules/)
+//   docs/rules/*.md                    ← each lint rule's own doc (src/lint/rules/), with a wrong and a right
+//                                        example: its test fixtures and lint's own output (rule-examples.ts)
 //   Dockerfile, compose.yaml, deploy/  ← examples/echo/goneat-deploy.yaml, through `generate`
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { run } from '../src/bin.js';
 import { ruleMarkdown, rulesIndex } from '../src/lint/docs.js';
 import { RULES } from '../src/lint/rules/index.js';
 import { publishedSchema } from '../src/model/schema.js';
+import { ruleExamples } from './rule-examples.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
@@ -28,7 +30,7 @@ function file(rel: string, content: string): void {
 }
 
 file('schema/goneat-deploy.schema.json', `${JSON.stringify(publishedSchema(), null, 2)}\n`);
-for (const r of RULES) file(`docs/rules/${r.id}.md`, ruleMarkdown(r));
+for (const r of RULES) file(`docs/rules/${r.id}.md`, ruleMarkdown(r, await ruleExamples(r.id)));
 file('docs/rules/README.md', rulesIndex(RULES));
 
 // The example's committed outputs, through the CLI itself (its header, its writer, its --check).

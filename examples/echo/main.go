@@ -144,6 +144,7 @@ func run(o options) int {
 	if o.legacySIGHUP {
 		// The bug this project exists to avoid: subscribing to SIGHUP undoes
 		// nohup's SIG_IGN, so a dropped terminal stops the service.
+		// goneat-deploy:ignore GD017 -legacy-sighup reproduces the bug on purpose (test/e2e/nohup.test.ts)
 		signal.Notify(stop, syscall.SIGHUP)
 	}
 	logger("serving http on %s, admin on %s (drain %s, close-wait %s, legacy-sighup %t)",

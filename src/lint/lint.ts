@@ -1,5 +1,12 @@
-/** Runs every rule over a set of files. Pure: texts in, findings out. */
+/**
+ * Runs every rule over a set of files: texts in, findings out. Pure but for
+ * loading the Go parser (WebAssembly) when Go files are among the inputs.
+ */
 import { classify, type LintFile } from './files.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { analyzeGo, goParser, mayMatter, type GoFinding } from './go.js';
+import { buildModel, type ServiceFacts } from './model.js';
 import type { Finding, LintContext, Level } from './rule.js';
 import { RULES } from './rules/index.js';
 
@@ -16,7 +23,25 @@ export interface LintResult {
   skipped: string[];
 }
 
-export function lint(inputs: LintInput[], opts: { drainMs?: number; preStopMs?: number } = {}): LintResult {
+export interface LintOptions {
+  /** Facts about named services: from goneat-deploy.yaml files, labels, `--drain NAME=D`. Each applies only to the workloads it matches. */
+  services?: ServiceFacts[];
+  /**
+   * A drain given without a service name (`--drain 60s`): applies to the one
+   * service the files describe. With several, lint cannot know whose it is:
+   * it throws AmbiguousDrainError, naming them.
+   */
+  drainMs?: number;
+}
+
+/** `--drain 60s` when the files describe several services. */
+export class AmbiguousDrainError extends Error {
+  constructor(readonly candidates: string[]) {
+    super(`the files describe ${candidates.length} services (${candidates.join(', ')}): name the one the drain belongs to, e.g. --drain ${candidates[0]}=<duration>`);
+  }
+}
+
+export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise<LintResult> {
   const files: LintFile[] = [];
   const skipped: string[] = [];
   for (const i of inputs) {
@@ -24,13 +49,95 @@ export function lint(inputs: LintInput[], opts: { drainMs?: number; preStopMs?: 
     if (f) files.push(f);
     else skipped.push(i.path);
   }
-  const ctx: LintContext = { files, ...(opts.drainMs !== undefined ? { drainMs: opts.drainMs } : {}), ...(opts.preStopMs !== undefined ? { preStopMs: opts.preStopMs } : {}) };
-  const findings: Finding[] = [];
-  for (const rule of RULES) {
-    rule.check(ctx, (file, pos, message, level?: Level) =>
-      findings.push({ ruleId: rule.id, level: level ?? rule.level, file, line: pos.line, column: pos.column, message }),
-    );
+  let services = [...(opts.services ?? [])];
+  if (opts.drainMs !== undefined) {
+    // A bare drain: the one service named by a config or label, else the one service name the files hold.
+    const probe = buildModel(files, { services });
+    const named = [...new Set(probe.workloads.filter((w) => w.service).map((w) => w.service!.name))];
+    const all = [...new Set(probe.workloads.filter((w) => w.runtime !== 'image').map((w) => w.name.replace(/-container$/, '')))];
+    const target = named.length === 1 ? named[0] : named.length === 0 && all.length <= 1 ? (all[0] ?? '*') : undefined;
+    if (target === undefined) throw new AmbiguousDrainError(named.length ? named : all.sort());
+    services = [...services, { name: target, drainMs: opts.drainMs, origin: `--drain ${target === '*' ? '' : `${target}=`}${opts.drainMs / 1000}s`, goneat: false }];
   }
+  // Go files that can matter at all go to a worker thread (when the bundle has one), in parallel with the model.
+  const goFiles = files.filter((f): f is LintFile & { kind: 'go' } => f.kind === 'go').filter((f) => mayMatter(f.text));
+  const goPending = goFiles.length >= WORKER_MIN_FILES ? inWorker(goFiles) : undefined;
+  const model = buildModel(files, { services });
+  let go: Array<{ file: string; findings: GoFinding[] }> | undefined = goPending ? await goPending : undefined;
+  if (!go) {
+    go = [];
+    if (goFiles.length) {
+      const p = await goParser();
+      for (const f of goFiles) go.push({ file: f.path, findings: analyzeGo(p, f.text) });
+    }
+  }
+  const withDrain = services.filter((s) => s.drainMs !== undefined);
+  const one = withDrain.length === 1 ? withDrain[0] : undefined;
+  const ctx: LintContext = {
+    files,
+    model,
+    go,
+    ...(one?.drainMs !== undefined ? { drainMs: one.drainMs } : {}),
+    ...(one?.preStopMs !== undefined ? { preStopMs: one.preStopMs } : {}),
+  };
+  // One finding per rule and position: a directive judged through two workloads (a STOPSIGNAL seen by the image and by
+  // the compose service that runs it) is reported once, at the higher level.
+  const byKey = new Map<string, Finding>();
+  for (const rule of RULES) {
+    rule.check(ctx, (file, pos, message, level?: Level) => {
+      const f: Finding = { ruleId: rule.id, level: level ?? rule.level, file, line: pos.line, column: pos.column, message };
+      const key = `${rule.id}\0${file}\0${pos.line}\0${pos.column}`;
+      const prev = byKey.get(key);
+      if (!prev || (prev.level === 'warning' && f.level === 'error')) byKey.set(key, f);
+    });
+  }
+  const texts = new Map(inputs.map((i) => [i.path, i.text] as const));
+  const cache = new Map<string, string[] | null>();
+  const findings = [...byKey.values()].filter((f) => !suppressed(cache, texts, f));
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
   return { findings, files: files.map((f) => ({ path: f.path, kind: f.kind })), skipped };
+}
+
+/**
+ * An inline suppression: a comment `goneat-deploy:ignore GD017 <reason>` (any
+ * comment syntax: `//`, `#`) on the finding's line or the line above it.
+ * Files without the marker cost one indexOf; others are split into lines once.
+ */
+function suppressed(cache: Map<string, string[] | null>, texts: Map<string, string>, f: Finding): boolean {
+  let lines = cache.get(f.file);
+  if (lines === undefined) {
+    const text = texts.get(f.file);
+    lines = text?.includes('goneat-deploy:ignore') ? text.split('\n') : null;
+    cache.set(f.file, lines);
+  }
+  if (!lines) return false;
+  for (const l of [lines[f.line - 1] ?? '', lines[f.line - 2] ?? '']) {
+    const m = /goneat-deploy:ignore\s+((?:GD\d{3}[\s,]*)+)/.exec(l);
+    if (m && m[1]!.split(/[\s,]+/).includes(f.ruleId)) return true;
+  }
+  return false;
+}
+
+/** Below this many Go files a worker's start-up (≈ 50 ms) costs more than it saves. */
+const WORKER_MIN_FILES = 16;
+
+/**
+ * Runs the Go analysis in a worker thread (dist/go-worker.js, built beside the
+ * bundle). Resolves undefined — and the caller analyses in-process — when there
+ * is no worker script (tests run the TypeScript sources) or the worker fails.
+ */
+async function inWorker(files: Array<{ path: string; text: string }>): Promise<Array<{ file: string; findings: GoFinding[] }> | undefined> {
+  const script = new URL('./go-worker.js', import.meta.url);
+  if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
+  const { Worker } = await import('node:worker_threads');
+  return new Promise((resolve) => {
+    const w = new Worker(script);
+    const done = (v: Array<{ file: string; findings: GoFinding[] }> | undefined) => {
+      void w.terminate();
+      resolve(v);
+    };
+    w.once('message', (m: { results?: Array<{ file: string; findings: GoFinding[] }>; error?: string }) => done(m.results));
+    w.once('error', () => done(undefined));
+    w.postMessage({ files: files.map((f) => ({ path: f.path, text: f.text })) });
+  });
 }

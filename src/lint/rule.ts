@@ -1,10 +1,20 @@
 /**
  * Lint rules: stable IDs, a short doc each (what, why, how to fix, source),
- * and a pure check over every parsed file at once (some rules look across
- * files: a compose service and the Dockerfile it builds).
+ * and a pure check over the whole input at once.
+ *
+ * The rule interface (unchanged since GD001): `check(ctx, report)`. `ctx` now
+ * carries, besides the parsed `files`, the stop-path `model` (one Workload per
+ * compose service, k8s container, systemd unit, upstart job and Dockerfile
+ * image, with PID 1, every signal delivery and the time to SIGKILL, each with
+ * its source directive) and the Go source findings. Rules judge the model;
+ * a rule written against the first interface (files + drainMs) still plugs in:
+ * `drainMs`/`preStopMs` are set when exactly one service's facts are known.
  */
-import { formatDuration, parseDuration } from '../model/duration.js';
+import { parseDuration } from '../model/duration.js';
+import { fmtMs, systemdTimespan } from './values.js';
 import type { ComposeDoc, DockerfileDoc, K8sDoc, LintFile, Pos, SystemdDoc, UpstartDoc } from './files.js';
+import type { GoFinding } from './go.js';
+import type { StopModel, Workload } from './model.js';
 
 export type Level = 'error' | 'warning';
 
@@ -24,10 +34,27 @@ export interface RuleDoc {
 
 export interface LintContext {
   files: LintFile[];
-  /** The service's drain (its own shutdown time), from goneat-deploy.yaml or --drain, when known. */
+  /** The stop-path model of every workload in the files. */
+  model: StopModel;
+  /** Go source findings per file. */
+  go: Array<{ file: string; findings: GoFinding[] }>;
+  /** First-interface compatibility: the drain of the one service whose facts are known (none when several are). */
   drainMs?: number;
-  /** The Kubernetes preStop delay from goneat-deploy.yaml, when known. */
+  /** First-interface compatibility: that service's Kubernetes preStop delay. */
   preStopMs?: number;
+}
+
+/**
+ * Whether a workload is known to exit on SIGHUP (and to hot-restart on SIGUSR2
+ * when tRPC-Go): a goneat-deploy service is a Go service keeping Go's default
+ * signal actions (os/signal: SIGHUP, SIGINT, SIGTERM make the program exit);
+ * tRPC-Go handles SIGINT/SIGTERM, not SIGHUP, and SIGUSR2 is its hot restart
+ * (trpc-go server/serve_unix.go).
+ */
+export function knownGoService(w: Workload): 'trpc' | 'goneat' | undefined {
+  if (w.service?.trpc) return 'trpc';
+  if (w.service?.goneat) return 'goneat';
+  return undefined;
 }
 
 export interface Rule {
@@ -58,30 +85,13 @@ export function composeDurationMs(v: unknown): number | undefined {
   return parseDuration(v.trim());
 }
 
-/** systemd time spans (systemd.time(7)): "90", "90s", "1min 30s", "5min", "infinity". */
+/** systemd time spans (systemd.time(7)); kept for rules written against the first interface: see values.systemdTimespan. */
 export function systemdSpanMs(v: string): number | undefined {
-  const t = v.trim();
-  if (t === 'infinity') return Number.POSITIVE_INFINITY;
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000;
-  const UNITS: Record<string, number> = {
-    us: 0.001, usec: 0.001, ms: 1, msec: 1, s: 1000, sec: 1000, second: 1000, seconds: 1000,
-    m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hr: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  };
-  let total = 0;
-  const re = /(\d+(?:\.\d+)?)\s*([a-z]+)\s*/gy;
-  let m: RegExpExecArray | null;
-  let consumed = 0;
-  while ((m = re.exec(t)) !== null) {
-    const u = UNITS[m[2]!];
-    if (u === undefined) return undefined;
-    total += Number(m[1]) * u;
-    consumed = re.lastIndex;
-  }
-  return consumed === t.length ? total : undefined;
+  return systemdTimespan(v);
 }
 
-/** Durations in findings are written as the config and compose write them (model/duration.ts formatDuration). */
-export const fmtMs = formatDuration;
+/** Durations in findings are written as the config and compose write them (values.fmtMs → model/duration.ts formatDuration). */
+export { fmtMs };
 
 export interface PodSpecRef {
   doc: K8sDoc;

@@ -1,7 +1,9 @@
 /**
  * upstart job (init(5)). No `expect` stanza: the service does not fork, so
  * upstart tracks the process it started. `kill timeout` defaults to 5s, too
- * short for a drain: it is the shutdown budget here. Pure.
+ * short for a drain: it is the shutdown budget here. `reload signal`
+ * defaults to SIGHUP (init(5)), which makes a Go service exit: the job sets
+ * CONT, whose default action only resumes a stopped process. Pure.
  */
 import type { ServiceSpec } from '../model/service.js';
 import { withHeader, type RenderedFile } from '../model/generated.js';
@@ -46,6 +48,9 @@ export function renderUpstart(spec: ServiceSpec, dir = 'upstart'): RenderedFile 
     '',
     `kill signal ${signalName(spec.shutdown.signal)}`,
     `kill timeout ${spec.shutdown.timeoutSeconds}`,
+    '# `initctl reload` sends SIGHUP unless told otherwise, and a Go service exits on it:',
+    '# CONT is a no-op for a running process. Restart the job instead of reloading it.',
+    'reload signal CONT',
     '',
     `setuid ${user}`,
     `setgid ${user}`,

@@ -109,7 +109,17 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
     const inTime = exitAt <= budgetMs;
     let why = '';
     if (exitCode === 137 || killed) why = `: SIGKILLed when the ${plan.stopTimeoutS}s timeout ended`;
-    else if (exitCode === 143) why = ': killed by SIGTERM (no handler; declare 143 in successExitCodes only if that is intended)';
+    else if (exitCode === 143) {
+      // tini exits with its child's status. If that child has children of its own (a shell or wrapper that did not
+      // exec the service), the SIGTERM tini forwarded killed the wrapper, whose parent never passes it on: the
+      // service never saw the signal. The fix is `exec`, not accepting 143.
+      const pid1 = o.processes.find((p) => p.pid === o.pid1Pid);
+      const child = pid1 && isInit(base(pid1.args)) ? o.processes.find((p) => p.ppid === pid1.pid && o.processes.some((g) => g.ppid === p.pid)) : undefined;
+      const grandchild = child ? o.processes.find((g) => g.ppid === child.pid) : undefined;
+      why = child && grandchild
+        ? `: killed by SIGTERM — tini's child \`${child.args}\` got the signal and died without passing it on, so the service \`${grandchild.args}\` (tini's grandchild) never saw it; make the wrapper exec the service (\`exec ${grandchild.args.split(/\s+/)[0]} ...\` in the script, or drop the wrapper) so it is tini's child — declaring 143 would hide this`
+        : ': killed by SIGTERM (no handler; declare 143 in successExitCodes only if that is intended)';
+    }
     else if (exitCode === 2 && !clean) why = ': Go\'s exit for an unhandled signal (a Go binary as PID 1?)';
     add(
       'graceful-stop',

@@ -3,7 +3,7 @@
  * empty directory, run `npx goneat-deploy --help`, `init` and `generate`.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdtemp, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,5 +47,14 @@ describe('npm pack → install → npx goneat-deploy', () => {
     expect((await readdir(path.join(app, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);
     const lint = await exec('npx', ['--no-install', 'goneat-deploy', 'lint', 'deploy'], { cwd: app });
     expect(lint.stdout).toMatch(/no findings/);
+    // Go source lint from the installed package: the WebAssembly files ship in dist/ (no native build, no tree-sitter-go).
+    expect(files).toContain('dist/tree-sitter-go.wasm');
+    expect(files).toContain('dist/web-tree-sitter.wasm');
+    expect((await exec('npx', ['--no-install', 'goneat-deploy', 'lint', './...'], { cwd: app })).stdout).toMatch(/no findings/);
+    await mkdir(path.join(app, 'hup'));
+    await writeFile(path.join(app, 'hup', 'main.go'), 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGHUP)\n}\n');
+    const goLint = await exec('npx', ['--no-install', 'goneat-deploy', 'lint', 'hup'], { cwd: app });
+    expect(goLint.stdout).toMatch(/^hup\/main\.go:11:19: error GD017 signal\.Notify subscribes to SIGHUP/m);
+    expect(goLint.code).toBe(1);
   });
 });

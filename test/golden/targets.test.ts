@@ -232,7 +232,7 @@ describe('upstart', () => {
   const job = renderUpstart(echo).content;
   it('respawns, stops with TERM within the budget, and does not expect a fork', () => {
     const lines = body(job).split('\n');
-    for (const l of ['respawn', 'respawn limit 10 5', 'kill signal TERM', 'kill timeout 10', 'chdir /var/lib/echo', 'exec /usr/local/bin/echo -drain 5s']) {
+    for (const l of ['respawn', 'respawn limit 10 5', 'kill signal TERM', 'kill timeout 10', 'reload signal CONT', 'chdir /var/lib/echo', 'exec /usr/local/bin/echo -drain 5s']) {
       expect(lines).toContain(l);
     }
     expect(body(job)).not.toMatch(/^expect /m);

@@ -26,6 +26,20 @@ describe('the bundled CLI without node_modules', () => {
     expect(g.status).toBe(0);
     const l = run('lint', 'svc/deploy');
     expect(l.stdout).toMatch(/no findings/);
+    // Go source lint: the WebAssembly runtime and grammar are found beside the bundle (dist/).
+    writeFileSync(path.join(dir, 'svc', 'main.go'), 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGHUP)\n}\n');
+    const g2 = run('lint', 'svc/main.go');
+    expect(g2.stdout).toMatch(/^svc\/main\.go:11:19: error GD017 /m);
+    expect(g2.status).toBe(1);
+    // Many Go files go to the worker thread (dist/go-worker.js): the same findings come back.
+    mkdirSync(path.join(dir, 'many'));
+    for (let i = 0; i < 20; i++) {
+      mkdirSync(path.join(dir, 'many', `p${i}`));
+      writeFileSync(path.join(dir, 'many', `p${i}`, 'main.go'), `package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM, syscall.SIGHUP)\n}\n`);
+    }
+    const many = run('lint', '--format', 'json', 'many');
+    const found = (JSON.parse(many.stdout) as { findings: Array<{ ruleId: string; file: string; line: number; column: number }> }).findings;
+    expect(found.map((f) => `${f.ruleId} ${f.line}:${f.column}`)).toEqual(Array(20).fill('GD017 11:36'));
     expect(run('schema').status).toBe(0);
   });
 

@@ -6,6 +6,7 @@ import { ruleMarkdown, rulesIndex } from '../../src/lint/docs.js';
 import { RULES } from '../../src/lint/rules/index.js';
 import { TARGETS } from '../../src/generate/targets.js';
 import { ROOT } from '../helpers/cli.js';
+import { ruleExamples } from '../../scripts/rule-examples.js';
 
 const docs = path.join(ROOT, 'docs');
 
@@ -14,8 +15,14 @@ function markdownFiles(dir: string): string[] {
 }
 
 describe('docs', () => {
-  it('has a page per lint rule, generated from the rule (npm run generate)', () => {
-    for (const r of RULES) expect(readFileSync(path.join(docs, 'rules', `${r.id}.md`), 'utf8'), r.id).toBe(ruleMarkdown(r));
+  it('has a page per lint rule with a wrong and a right example from its test fixtures, generated (npm run generate)', async () => {
+    for (const r of RULES) {
+      const page = readFileSync(path.join(docs, 'rules', `${r.id}.md`), 'utf8');
+      expect(page, r.id).toBe(ruleMarkdown(r, await ruleExamples(r.id)));
+      // The wrong example shows the rule's own finding; the right one has none.
+      expect(page.split('## Right')[0], r.id).toMatch(new RegExp(`: (error|warning) ${r.id} `));
+      expect(page.split('## Right')[1], r.id).toMatch(/no findings/);
+    }
     expect(readFileSync(path.join(docs, 'rules', 'README.md'), 'utf8')).toBe(rulesIndex(RULES));
   });
 

@@ -43,6 +43,24 @@ describe('verify verdicts', () => {
     expect(byId(o)['pid1-init']).toMatchObject({ status: 'fail', measured: 'PID 1 is /bin/sh -c /app/echo; echo exited, not an init: signals are not forwarded, zombies are not reaped' });
   });
 
+  it('143 with the service a grandchild of tini (a shell in between): the hint is exec, not declaring 143', () => {
+    const o: Observations = {
+      ...good,
+      processes: [
+        { pid: 100, ppid: 1, uid: 65532, tty: '?', args: '/sbin/tini -- /bin/sh -c /app/echo -drain 5s; echo done' },
+        { pid: 101, ppid: 100, uid: 65532, tty: '?', args: '/bin/sh -c /app/echo -drain 5s; echo done' },
+        { pid: 102, ppid: 101, uid: 65532, tty: '?', args: '/app/echo -drain 5s' },
+      ],
+      stop: { signalAt: 0, exitAt: 40, exitCode: 143, killed: false },
+    };
+    const m = byId(o)['graceful-stop']!;
+    expect(m.status).toBe('fail');
+    expect(m.measured).toMatch(/tini's child `\/bin\/sh -c .*` got the signal and died without passing it on, so the service `\/app\/echo -drain 5s` \(tini's grandchild\) never saw it; make the wrapper exec the service \(`exec \/app\/echo \.\.\.`/);
+    expect(m.measured).not.toMatch(/declare 143 in successExitCodes only/);
+    // The service itself as tini's child, killed by SIGTERM: it has no handler, and 143 may be declared if intended.
+    expect(byId({ ...good, stop: { signalAt: 0, exitAt: 40, exitCode: 143, killed: false } })['graceful-stop']!.measured).toMatch(/declare 143 in successExitCodes only if that is intended/);
+  });
+
   it('137 after the timeout is a SIGKILL; 143 is a failure unless declared; 2 hints at Go as PID 1', () => {
     expect(byId({ ...good, stop: { signalAt: 0, exitAt: 10_100, exitCode: 137, killed: true } })['graceful-stop']!.measured).toBe('exit 137 after 10.10 s (budget 10 s): SIGKILLed when the 10s timeout ended');
     expect(byId({ ...good, stop: { signalAt: 0, exitAt: 40, exitCode: 143, killed: false } })['graceful-stop']!.status).toBe('fail');

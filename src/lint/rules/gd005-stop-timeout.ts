@@ -1,51 +1,44 @@
 import type { Rule } from '../rule.js';
-import { composeDurationMs, composes, fmtMs, podSpecs, systemdSpanMs, systemds, upstarts } from '../rule.js';
+import { fmtMs } from '../values.js';
+import { composeDuration } from '../values.js';
 
 export const stopTimeout: Rule = {
   id: 'GD005',
   name: 'stop-timeout-below-drain',
   level: 'error',
   doc: {
-    what: 'A stop timeout shorter than the service needs to drain: compose/swarm stop_grace_period (default 10s), terminationGracePeriodSeconds (default 30s) minus the preStop delay, systemd TimeoutStopSec (default 90s), upstart kill timeout (default 5s). The drain comes from goneat-deploy.yaml (or --drain); a goneat-deploy compose file also carries its budget in the io.goneat-deploy.stop-timeout label.',
-    why: 'When the timeout ends the runtime sends SIGKILL: requests still in flight are cut off and the exit is 137. In Kubernetes the preStop delay counts against the same grace period.',
+    what: 'A stop timeout shorter than the service needs to drain: compose/swarm stop_grace_period (default 10s), terminationGracePeriodSeconds (default 30s) minus the preStop (every form: sleep action, exec sleep, `sh -c "sleep N"`), systemd TimeoutStopSec (default 90s; 0 and `infinity` mean no timeout), upstart kill timeout (default 5s). The drain is a fact about one service: from the goneat-deploy.yaml that names it, its goneat-deploy label, or `--drain NAME=D`; other services in the same file are not judged by it. A goneat-deploy compose file also carries its budget in the io.goneat-deploy.stop-timeout label.',
+    why: 'When the timeout ends the runtime sends SIGKILL: requests still in flight are cut off and the exit is 137. In Kubernetes the preStop hook runs inside the same grace period, before the stop signal.',
     fix: 'Derive every timeout from one budget, preStop + drain + slack: `goneat-deploy generate` does.',
-    source: 'docker stop; compose-spec stop_grace_period; Kubernetes pod-lifecycle "Termination of Pods"; systemd.service(5) TimeoutStopSec; upstart init(5) kill timeout',
+    source: 'docker stop; compose-spec stop_grace_period; Kubernetes pod-lifecycle "Termination of Pods"; systemd.service(5) TimeoutStopSec (parse_sec_fix_0: 0 = infinity); upstart init(5) kill timeout',
   },
   check(ctx, report) {
-    const drain = ctx.drainMs;
-    for (const c of composes(ctx)) {
-      for (const [name, svc] of Object.entries(c.services)) {
-        if (!svc) continue;
-        const raw = svc.stop_grace_period;
-        const timeout = raw === undefined ? 10_000 : composeDurationMs(raw);
-        if (timeout === undefined) continue; // GD013 reports a number that is not a duration
-        const where = raw === undefined ? c.yaml.keyPos(0, ['services'], name) : c.yaml.pos(0, ['services', name, 'stop_grace_period']);
-        const what = raw === undefined ? 'the default stop_grace_period of 10s' : `stop_grace_period ${raw}`;
-        const labels = (svc.labels ?? {}) as Record<string, unknown>;
-        const budget = !Array.isArray(labels) && typeof labels['io.goneat-deploy.stop-timeout'] === 'string' ? composeDurationMs(labels['io.goneat-deploy.stop-timeout']) : undefined;
-        if (drain !== undefined && timeout < drain) report(c.path, where, `service "${name}": ${what} is shorter than its drain of ${fmtMs(drain)}: in-flight work is SIGKILLed`);
-        else if (budget !== undefined && timeout < budget) report(c.path, where, `service "${name}": ${what} is below the shutdown budget ${fmtMs(budget)} it was generated with (label io.goneat-deploy.stop-timeout)`);
+    for (const w of ctx.model.workloads) {
+      const t = w.stopTimeout;
+      if (!t) continue;
+      const drain = w.service?.drainMs;
+      const where = t.source.implicit ? w.at : t.source;
+      if (w.runtime === 'k8s' && w.grace) {
+        if (drain === undefined) continue;
+        const preStop = (w.preStop?.seconds ?? 0) * 1000;
+        if (w.grace.ms < preStop + drain) {
+          const form = w.preStop?.form === 'sleep' ? 'sleep action' : w.preStop?.form === 'exec' ? w.preStop.source.directive.replace(/^preStop /, '') : w.preStop?.form;
+          const ps = !w.preStop ? 'no preStop' : w.preStop.seconds === undefined ? `preStop ${form} (its length is unknown: counted as 0s, though the kubelet waits for it up to the whole grace period)` : `preStop ${fmtMs(preStop)} (${form})`;
+          report(w.grace.source.file, w.grace.source.implicit ? w.at : w.grace.source, `${w.label}: ${w.grace.source.implicit ? 'the default terminationGracePeriodSeconds of 30' : `terminationGracePeriodSeconds ${w.grace.ms / 1000}`} is shorter than ${ps} + its drain of ${fmtMs(drain)} (${w.service!.origin ?? w.service!.name}): the kubelet SIGKILLs before the drain ends`);
+        }
+        continue;
       }
-    }
-    for (const p of podSpecs(ctx)) {
-      const grace = typeof p.spec.terminationGracePeriodSeconds === 'number' ? p.spec.terminationGracePeriodSeconds * 1000 : 30_000;
-      const containers = (p.spec.containers ?? []) as Array<{ lifecycle?: { preStop?: { sleep?: { seconds?: number } } } }>;
-      const preStop = Math.max(0, ...containers.map((c) => (c.lifecycle?.preStop?.sleep?.seconds ?? 0) * 1000));
-      if (drain !== undefined && grace < preStop + drain) {
-        const at = typeof p.spec.terminationGracePeriodSeconds === 'number' ? p.doc.yaml.pos(p.index, [...p.path, 'terminationGracePeriodSeconds']) : p.doc.yaml.pos(p.index, p.path);
-        report(p.doc.path, at, `${p.kind} "${p.name}": terminationGracePeriodSeconds ${grace / 1000} is shorter than preStop ${fmtMs(preStop)} + drain ${fmtMs(drain)}: the kubelet SIGKILLs before the drain ends`);
+      if (drain !== undefined && t.ms < drain) {
+        const what = t.source.implicit ? t.source.directive : t.source.directive.replace(/=/, ' ');
+        report(t.source.implicit ? w.file : t.source.file, where, `${w.label}: ${what} is shorter than its drain of ${fmtMs(drain)} (${w.service!.origin ?? w.service!.name}): in-flight work is SIGKILLed`);
+        continue;
       }
-    }
-    if (drain === undefined) return;
-    for (const u of systemds(ctx)) {
-      const e = [...u.entries].reverse().find((x) => x.section === 'Service' && (x.key === 'TimeoutStopSec' || x.key === 'TimeoutSec'));
-      const t = e ? systemdSpanMs(e.value) : 90_000;
-      if (t !== undefined && t < drain) report(u.path, e ?? { line: 1, column: 1 }, `TimeoutStopSec ${e ? e.value : '(default 90s)'} is shorter than the drain of ${fmtMs(drain)}`);
-    }
-    for (const u of upstarts(ctx)) {
-      const s = u.stanzas.find((x) => x.keyword === 'kill' && /^timeout\s+/.test(x.args));
-      const t = s ? Number(s.args.replace(/^timeout\s+/, '')) * 1000 : 5000;
-      if (s && t < drain) report(u.path, s, `kill timeout ${t / 1000} is shorter than the drain of ${fmtMs(drain)}`);
+      if (w.runtime === 'compose' && drain === undefined) {
+        const svc = ctx.files.find((f) => f.kind === 'compose' && f.path === w.file);
+        const labels = svc && svc.kind === 'compose' ? (svc.services[w.name]?.labels as Record<string, unknown> | undefined) : undefined;
+        const budget = labels && !Array.isArray(labels) ? composeDuration(labels['io.goneat-deploy.stop-timeout']) : undefined;
+        if (budget !== undefined && t.ms < budget) report(w.file, where, `service "${w.name}": ${t.source.implicit ? t.source.directive : t.source.directive} is below the shutdown budget ${fmtMs(budget)} it was generated with (label io.goneat-deploy.stop-timeout)`);
+      }
     }
   },
 };

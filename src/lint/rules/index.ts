@@ -13,5 +13,14 @@ import { killMode } from './gd010-kill-mode.js';
 import { sighup } from './gd011-sighup.js';
 import { upstartKillTimeout } from './gd012-upstart-kill-timeout.js';
 import { durationNumber } from './gd013-duration-number.js';
+import { stopSignalPreempted } from './gd014-stop-signal-preempted.js';
+import { reloadEndsService } from './gd015-reload-ends-service.js';
+import { unparsableValue } from './gd016-unparsable-value.js';
+import { goSighup } from './gd017-go-sighup.js';
+import { goIgnoreSighup } from './gd018-go-ignore-sighup.js';
+import { goDaemonize } from './gd019-go-daemonize.js';
 
-export const RULES: Rule[] = [shellForm, noInit, doubleInit, stopSignal, stopTimeout, preStopGrace, terminal, user, daemonizing, killMode, sighup, upstartKillTimeout, durationNumber];
+export const RULES: Rule[] = [
+  shellForm, noInit, doubleInit, stopSignal, stopTimeout, preStopGrace, terminal, user, daemonizing, killMode, sighup, upstartKillTimeout, durationNumber,
+  stopSignalPreempted, reloadEndsService, unparsableValue, goSighup, goIgnoreSighup, goDaemonize,
+];
