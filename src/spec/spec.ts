@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
 import type { FieldPath } from '../config/source.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
+import { adminPublishProblem, isAdminPort } from './admin-port.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
 
 export interface PortSpec {
@@ -14,6 +15,8 @@ export interface PortSpec {
   port: number;
   protocol: 'tcp' | 'udp';
   publish?: { hostIp: string; hostPort: number };
+  /** An admin/debug port (src/spec/admin-port.ts): loopback-published only, never in a Kubernetes Service or by swarm. */
+  admin?: boolean;
 }
 
 export interface HealthSpec {
@@ -198,7 +201,7 @@ function applyPreset(config: Config, inputs: SpecInputs, issues: SpecIssue[]): {
   }
   const out: Config = { ...config };
   if (!out.ports) {
-    out.ports = t.services.map((svc, i) => ({ name: i === 0 ? 'rpc' : `rpc${i + 1}`, port: svc.port }));
+    out.ports = t.services.map((svc, i) => ({ name: i === 0 ? 'rpc' : `rpc${i + 1}`, port: svc.port, ...(svc.protocol === 'udp' ? { protocol: 'udp' as const } : {}) }));
     if (t.adminPort && !t.services.some((svc) => svc.port === t.adminPort)) out.ports.push({ name: 'admin', port: t.adminPort });
   } else if (t.adminPort && !out.ports.some((p) => p.port === t.adminPort)) {
     out.ports = [...out.ports, { name: out.ports.some((p) => p.name === 'admin') ? 'trpc-admin' : 'admin', port: t.adminPort }];
@@ -213,6 +216,7 @@ function applyPreset(config: Config, inputs: SpecInputs, issues: SpecIssue[]): {
 export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?: ServiceSpec; issues: SpecIssue[] } {
   const issues: SpecIssue[] = [];
   const { config, files } = applyPreset(userConfig, inputs, issues);
+  const trpcAdminPort = config.framework === 'trpc-go' && typeof inputs.trpc === 'object' && !('error' in inputs.trpc) ? inputs.trpc.adminPort : undefined;
 
   // Image
   const tag = config.image.tag ?? DEFAULTS.tag;
@@ -263,6 +267,11 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     numbers.add(`${p.port}/${protocol}`);
     const spec: PortSpec = { name: p.name, port: p.port, protocol };
     if (p.publish !== undefined) spec.publish = parsePublish(p.publish, issues, ['ports', i, 'publish']);
+    if (isAdminPort(p.name, p.port, trpcAdminPort)) {
+      spec.admin = true;
+      const problem = spec.publish && adminPublishProblem(p.name, spec.publish.hostIp);
+      if (problem) issues.push({ path: ['ports', i, 'publish'], message: problem });
+    }
     ports.push(spec);
   });
 
@@ -325,7 +334,8 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   const budgetMs = preStopMs + drainMs + slackMs;
   let timeoutSeconds = Math.ceil(budgetMs / 1000);
   const pinned = s.gracePeriod !== undefined;
-  if (drainMs === 0 && preStopMs > 0) {
+  // A drain the trpc-go preset read from trpc_go.yaml is warned about there (src/spec/trpc.ts, no-drain).
+  if (drainMs === 0 && preStopMs > 0 && userConfig.shutdown?.drain !== undefined) {
     issues.push({
       path: ['shutdown', 'drain'],
       message: `is 0s but preStop is ${formatDuration(preStopMs)}: a preStop delay only helps a service that drains in-flight work after the stop signal; set drain to the service's own close wait`,
