@@ -57,6 +57,19 @@ async function renderFor(loaded: Loaded, targetName: string, opts: GenerateOptio
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'vendor', 'deploy']);
 
+/** Targets that run the service in a container, and the Kubernetes ones (where preStop applies). */
+const CONTAINER_TARGETS = new Set(['dockerfile', 'compose', 'swarm', 'k8s', 'all']);
+const KUBERNETES_TARGETS = new Set(['k8s', 'all']);
+
+/** The trpc-go preset's warnings that matter for this target, one line each on stderr, before anything is written. */
+async function printWarnings(ctx: CliContext, loaded: Loaded, targetName: string): Promise<void> {
+  if (!loaded.warnings.length) return;
+  const { trpcFindingApplies } = await import('../spec/trpc.js');
+  const { formatIssue } = await import('../errors.js');
+  const targets = { container: CONTAINER_TARGETS.has(targetName), kubernetes: KUBERNETES_TARGETS.has(targetName) };
+  for (const w of loaded.warnings) if (trpcFindingApplies(w, targets)) ctx.stderr.write(`goneat-deploy: warning: ${formatIssue(w)}\n`);
+}
+
 /** Every goneat-deploy.yaml under `root` (a monorepo of services). */
 async function findConfigs(root: string, name: string): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
@@ -98,9 +111,11 @@ async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOp
       }
     });
     if (problems.length) throw new ConfigError(problems);
+    for (const l of loaded) await printWarnings(ctx, l!, targetName);
     for (const l of loaded) files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
   } else {
     const loaded = await loadConfig({ dir: opts.dir, config: opts.config });
+    await printWarnings(ctx, loaded, targetName);
     if (opts.output === '-') {
       if (opts.check) throw new UsageError('--check compares files on disk; it cannot be used with -o -');
       const t = targetFor(targetName);

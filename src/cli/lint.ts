@@ -24,7 +24,8 @@ export function commandLint(ctx: CliContext): Command {
 Rules (docs/rules/<ID>.md): GD001 shell-form ENTRYPOINT/CMD, GD002 no init, GD003 double init,
 GD004 SIGHUP/SIGUSR2/SIGKILL/SIGSTOP as stop signal, GD005 stop timeout below the drain, GD006 preStop >= grace,
 GD007 TTY/stdin on a daemon, GD008 root or named user, GD009 Type=forking / expect fork, GD010 KillMode,
-GD011 SIGHUP to the service, GD012 upstart kill timeout, GD013 compose duration without a unit.
+GD011 SIGHUP to the service, GD012 upstart kill timeout, GD013 compose duration without a unit,
+GD014 trpc_go.yaml that will not drain, has no admin port, or binds 127.0.0.1 in a container.
 Exit 1 when any error-level finding exists.
 
 Examples:
@@ -43,11 +44,12 @@ Examples:
 
       if (!['text', 'json', 'sarif'].includes(opts.format)) throw new UsageError(`--format ${opts.format}: expected text, json or sarif`);
       let drainMs: number | undefined;
+      const loaded = await loadOptionalConfig(opts, ctx.cwd);
       if (opts.drain !== undefined) {
         drainMs = parseDuration(opts.drain);
         if (drainMs === undefined) throw new UsageError(`--drain ${JSON.stringify(opts.drain)}: expected a duration like "10s"`);
       } else {
-        drainMs = (await loadOptionalConfig(opts, ctx.cwd))?.spec.shutdown.drainMs;
+        drainMs = loaded?.spec.shutdown.drainMs;
       }
 
       const roots = paths.length ? paths : [opts.dir];
@@ -67,6 +69,9 @@ Examples:
         } else if (explicit || (CANDIDATE.test(path.basename(p)) && st.size < 1_000_000)) files.push(p);
       };
       for (const r of roots) await walk(path.resolve(ctx.cwd, r), true);
+      // The trpc-go preset's trpc_go.yaml is linted with the files (GD014), also when named otherwise or outside the paths.
+      const trpcConfig = loaded?.config.framework === 'trpc-go' ? path.resolve(loaded.configDir, loaded.config.trpcConfig ?? 'trpc_go.yaml') : undefined;
+      if (trpcConfig && !files.includes(trpcConfig)) files.push(trpcConfig);
       const inputs = [];
       for (const f of files) {
         try {
@@ -75,7 +80,12 @@ Examples:
           throw new UsageError(`${displayPath(f, ctx.cwd)}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
       }
-      const result = lint(inputs, drainMs !== undefined ? { drainMs } : {});
+      const result = lint(inputs, {
+        ...(drainMs !== undefined ? { drainMs } : {}),
+        ...(loaded?.spec.shutdown.preStopMs ? { preStopMs: loaded.spec.shutdown.preStopMs } : {}),
+        ...(trpcConfig ? { trpcConfigs: [displayPath(trpcConfig, ctx.cwd)] } : {}),
+        ...(loaded?.config.health ? { healthConfigured: true } : {}),
+      });
       const out = opts.format === 'json' ? formatJson(result) : opts.format === 'sarif' ? formatSarif(result) : formatText(result);
       ctx.stdout.write(out);
       const errors = result.findings.filter((f) => f.level === 'error').length;

@@ -28,6 +28,10 @@ export interface LintContext {
   drainMs?: number;
   /** The Kubernetes preStop delay from goneat-deploy.yaml, when known. */
   preStopMs?: number;
+  /** tRPC-Go configs (trpc_go.yaml, or the file goneat-deploy.yaml names): text, read by GD014. */
+  trpcConfigs?: Array<{ path: string; text: string }>;
+  /** goneat-deploy.yaml has its own health section (GD014: a missing admin port is then no loss). */
+  healthConfigured?: boolean;
 }
 
 export interface Rule {

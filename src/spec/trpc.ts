@@ -150,8 +150,11 @@ export function analyzeTrpcConfig(text: string, opts: TrpcAnalysisOptions): Trpc
   if (syntax.length) return { errors: syntax, warnings: [] };
   const errors: ConfigIssue[] = [];
   const warnings: TrpcFinding[] = [];
-  const warn = (code: TrpcFinding['code'], scope: TrpcScope, path: FieldPath, message: string, key?: string) =>
-    warnings.push({ ...source.issue(path, message, key !== undefined ? { key } : {}), code, scope });
+  /** A warning at `path` (or, for a key that is absent, at its parent's key `at`), about `field`. */
+  const warn = (code: TrpcFinding['code'], scope: TrpcScope, path: FieldPath, message: string, absent?: { at: FieldPath; key: string }) => {
+    const issue = absent ? source.issue(absent.at, message, { key: absent.key }) : source.issue(path, message);
+    warnings.push({ ...issue, field: formatPath(path), code, scope });
+  };
   const at = (path: FieldPath): Node | undefined => nodeAt(source, path);
 
   const server = at(['server']);
@@ -287,24 +290,24 @@ export function analyzeTrpcConfig(text: string, opts: TrpcAnalysisOptions): Trpc
   if (services.length && !close.counted) {
     const suggest = suggestedMaxCloseWait(close, services.map((s) => s.timeoutMs));
     const has = (k: string) => at(['server', k]) !== undefined;
-    const where: [FieldPath, string | undefined] = has('max_close_wait_time') ? [['server', 'max_close_wait_time'], undefined] : has('close_wait_time') ? [['server', 'close_wait_time'], undefined] : [[], 'server'];
+    const where: FieldPath = has('max_close_wait_time') || !has('close_wait_time') ? ['server', 'max_close_wait_time'] : ['server', 'close_wait_time'];
     const now = `max_close_wait_time ${has('max_close_wait_time') ? maxCloseWaitMs : 'unset (0)'} is not above close_wait_time ${has('close_wait_time') ? closeWaitMs : 'unset (0)'}`;
     const cut = close.sleepMs ? `stops ${formatDuration(close.sleepMs)} after SIGTERM` : 'exits at once on SIGTERM';
     warn(
       'no-drain',
       'always',
-      where[0],
+      where,
       `${now}: tRPC-Go does not count in-flight requests then (server/service.go Handle), so it ${cut} and cuts off requests still running; set server.max_close_wait_time: ${suggest}${close.closeWaitMs ? '' : ' (and close_wait_time: 2000 to keep accepting while load balancers drop the instance)'}`,
-      where[1],
+      at(where) === undefined ? { at: [], key: 'server' } : undefined,
     );
   }
   if (!adminPort && !opts.healthConfigured) {
     warn(
       'no-admin',
       'container',
-      at(['server', 'admin']) ? ['server', 'admin'] : [],
-      `no admin port (server.admin.port): tRPC-Go starts no admin server, so there is no /is_healthy/ — no probes, no healthcheck, and verify cannot check health; add server.admin: {ip: 0.0.0.0, port: ${TRPC_DEFAULT_ADMIN_PORT}}`,
-      at(['server', 'admin']) ? undefined : 'server',
+      ['server', 'admin', 'port'],
+      `no admin port: tRPC-Go starts no admin server (trpc.go setupAdmin), so there is no /is_healthy/ — no probes, no healthcheck, and verify cannot check health; add server.admin: {ip: 0.0.0.0, port: ${TRPC_DEFAULT_ADMIN_PORT}}`,
+      at(['server', 'admin', 'port']) !== undefined ? undefined : at(['server', 'admin']) !== undefined ? { at: ['server'], key: 'admin' } : { at: [], key: 'server' },
     );
   }
   services.forEach((s, i) => {

@@ -39,7 +39,8 @@ describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => {
       expect(f.file).toMatch(new RegExp(`^test/fixtures/lint/${id}/bad/`));
       expect(f.line).toBeGreaterThan(0);
       expect(f.column).toBeGreaterThan(0);
-      expect(f.level).toBe('error');
+      // A warning-level rule (GD014) may also report errors (values tRPC-Go itself refuses).
+      expect(['error', rule.level]).toContain(f.level);
     }
   });
 

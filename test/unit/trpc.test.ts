@@ -117,7 +117,7 @@ describe('trpc_go.yaml warnings (one line each, at the line to change)', () => {
   it('warns when tRPC-Go will not wait for in-flight requests, with the values to set', () => {
     const noKeys = TRPC.replace('  close_wait_time: 3000\n', '').replace('  max_close_wait_time: 25000\n', '');
     const [w] = analyze(noKeys).warnings;
-    expect(w).toMatchObject({ code: 'no-drain', scope: 'always', file: 'trpc_go.yaml', line: 3, field: 'server' });
+    expect(w).toMatchObject({ code: 'no-drain', scope: 'always', file: 'trpc_go.yaml', line: 3, column: 1, field: 'server.max_close_wait_time' });
     expect(w!.message).toMatch(/^max_close_wait_time unset \(0\) is not above close_wait_time unset \(0\): tRPC-Go does not count in-flight requests then .* exits at once on SIGTERM .* set server\.max_close_wait_time: 10000 \(and close_wait_time: 2000/);
     const short = analyze(TRPC.replace('max_close_wait_time: 25000', 'max_close_wait_time: 3000')).warnings[0]!;
     expect(short).toMatchObject({ code: 'no-drain', line: 7, field: 'server.max_close_wait_time' });
@@ -127,7 +127,8 @@ describe('trpc_go.yaml warnings (one line each, at the line to change)', () => {
 
   it('warns about a missing admin port unless goneat-deploy.yaml has its own health', () => {
     const noAdmin = TRPC.replace(/  admin:\n    ip: 0.0.0.0\n    port: 11014\n/, '');
-    expect(analyze(noAdmin).warnings).toMatchObject([{ code: 'no-admin', scope: 'container', line: 3 }]);
+    expect(analyze(noAdmin).warnings).toMatchObject([{ code: 'no-admin', scope: 'container', line: 3, field: 'server.admin.port' }]);
+    expect(analyze(noAdmin.replace('  app: demo', '  admin: {ip: 0.0.0.0}\n  app: demo')).warnings).toMatchObject([{ code: 'no-admin', line: 4, column: 3 }]);
     expect(analyze(noAdmin, { healthConfigured: true }).warnings).toEqual([]);
   });
 

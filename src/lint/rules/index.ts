@@ -13,5 +13,6 @@ import { killMode } from './gd010-kill-mode.js';
 import { sighup } from './gd011-sighup.js';
 import { upstartKillTimeout } from './gd012-upstart-kill-timeout.js';
 import { durationNumber } from './gd013-duration-number.js';
+import { trpcConfig } from './gd014-trpc-config.js';
 
-export const RULES: Rule[] = [shellForm, noInit, doubleInit, stopSignal, stopTimeout, preStopGrace, terminal, user, daemonizing, killMode, sighup, upstartKillTimeout, durationNumber];
+export const RULES: Rule[] = [shellForm, noInit, doubleInit, stopSignal, stopTimeout, preStopGrace, terminal, user, daemonizing, killMode, sighup, upstartKillTimeout, durationNumber, trpcConfig];
