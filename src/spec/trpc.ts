@@ -139,6 +139,23 @@ export function suggestedMaxCloseWait(close: TrpcClose, timeoutsMs: number[]): n
   return Math.ceil(want / 1000) * 1000;
 }
 
+/** close_wait_time to suggest when the file has none: long enough for load balancers to drop the instance while it still accepts. */
+export const SUGGESTED_CLOSE_WAIT_MS = 2000;
+
+/** The close settings that make tRPC-Go drain (what the no-drain warning suggests and `init` can write). */
+export interface CloseFix {
+  close_wait_time?: number;
+  max_close_wait_time: number;
+}
+
+/** The values to set, or undefined when tRPC-Go already waits for in-flight requests. */
+export function closeFix(close: TrpcClose, timeoutsMs: number[]): CloseFix | undefined {
+  if (close.counted || !timeoutsMs.length) return undefined;
+  const closeWait = close.closeWaitMs || SUGGESTED_CLOSE_WAIT_MS;
+  const max = suggestedMaxCloseWait(trpcClose(closeWait, 0, timeoutsMs), timeoutsMs);
+  return { ...(close.closeWaitMs ? {} : { close_wait_time: closeWait }), max_close_wait_time: max };
+}
+
 /**
  * Reads trpc_go.yaml the way tRPC-Go does and says what goneat-deploy needs
  * to know: ports, health, the close sequence, and what will go wrong.
@@ -287,8 +304,8 @@ export function analyzeTrpcConfig(text: string, opts: TrpcAnalysisOptions): Trpc
   };
 
   // Warnings.
-  if (services.length && !close.counted) {
-    const suggest = suggestedMaxCloseWait(close, services.map((s) => s.timeoutMs));
+  const fix = closeFix(close, services.map((s) => s.timeoutMs));
+  if (fix) {
     const has = (k: string) => at(['server', k]) !== undefined;
     const where: FieldPath = has('max_close_wait_time') || !has('close_wait_time') ? ['server', 'max_close_wait_time'] : ['server', 'close_wait_time'];
     const now = `max_close_wait_time ${has('max_close_wait_time') ? maxCloseWaitMs : 'unset (0)'} is not above close_wait_time ${has('close_wait_time') ? closeWaitMs : 'unset (0)'}`;
@@ -297,7 +314,7 @@ export function analyzeTrpcConfig(text: string, opts: TrpcAnalysisOptions): Trpc
       'no-drain',
       'always',
       where,
-      `${now}: tRPC-Go does not count in-flight requests then (server/service.go Handle), so it ${cut} and cuts off requests still running; set server.max_close_wait_time: ${suggest}${close.closeWaitMs ? '' : ' (and close_wait_time: 2000 to keep accepting while load balancers drop the instance)'}`,
+      `${now}: tRPC-Go does not count in-flight requests then (server/service.go Handle), so it ${cut} and cuts off requests still running; set server.max_close_wait_time: ${fix.max_close_wait_time}${fix.close_wait_time ? ` and close_wait_time: ${fix.close_wait_time} (keeps accepting while load balancers drop the instance)` : ''}`,
       at(where) === undefined ? { at: [], key: 'server' } : undefined,
     );
   }
