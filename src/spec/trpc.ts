@@ -355,6 +355,8 @@ export function analyzeTrpcConfig(text: string, opts: TrpcAnalysisOptions): Trpc
       `close_wait_time ${closeWaitMs} already keeps the service accepting for ${formatDuration(close.sleepMs)} after SIGTERM while endpoints drop the pod, and shutdown.preStop ${formatDuration(opts.preStopMs!)} waits before SIGTERM for the same reason: the grace period counts both (${formatDuration(opts.preStopMs! + close.sleepMs)}); drop one of them`,
     );
   }
+  // In file order, as a reader goes through the file.
+  warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { ...(errors.length ? {} : { facts }), errors, warnings };
 }
 

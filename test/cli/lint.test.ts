@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import AjvDraft04Module from 'ajv-draft-04';
+import { RULES } from '../../src/lint/rules/index.js';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
 
@@ -64,8 +65,8 @@ describe('goneat-deploy lint', () => {
     const sarif = JSON.parse(r.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string }>; tool: { driver: { rules: unknown[] } } }> };
     expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     expect(sarif.version).toBe('2.1.0');
-    expect(new Set(sarif.runs[0]!.results.map((x) => x.ruleId)).size).toBe(13);
-    expect(sarif.runs[0]!.tool.driver.rules).toHaveLength(13);
+    expect(new Set(sarif.runs[0]!.results.map((x) => x.ruleId)).size).toBe(RULES.length);
+    expect(sarif.runs[0]!.tool.driver.rules).toHaveLength(RULES.length);
     // and the validator is real
     const broken = structuredClone(sarif) as unknown as { runs: Array<{ results: Array<{ level: string }> }> };
     broken.runs[0]!.results[0]!.level = 'fatal';

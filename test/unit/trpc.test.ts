@@ -135,9 +135,9 @@ describe('trpc_go.yaml warnings (one line each, at the line to change)', () => {
   it('warns about services and an admin bound to loopback, including what they inherit (config.go RepairConfig)', () => {
     const text = 'server:\n  max_close_wait_time: 10000\n  admin: {port: 9028}\n  service:\n    - {name: a, ip: 127.0.0.1, port: 8000}\n    - {name: b, port: 8001}\n';
     const ws = analyze(text).warnings;
-    expect(ws.map((w) => [w.code, w.line, w.scope])).toEqual([['loopback-bind', 5, 'container'], ['loopback-bind', 6, 'container'], ['loopback-bind', 3, 'container']]);
-    expect(ws[1]!.message).toMatch(/^service b binds 127\.0\.0\.1 \(from service a's ip: config\.go RepairConfig\)/);
-    expect(ws[2]!.message).toMatch(/^the admin server binds 127\.0\.0\.1 \(from service a's ip.*kubelet httpGet probes/);
+    expect(ws.map((w) => [w.code, w.line, w.scope])).toEqual([['loopback-bind', 3, 'container'], ['loopback-bind', 5, 'container'], ['loopback-bind', 6, 'container']]);
+    expect(ws[2]!.message).toMatch(/^service b binds 127\.0\.0\.1 \(from service a's ip: config\.go RepairConfig\)/);
+    expect(ws[0]!.message).toMatch(/^the admin server binds 127\.0\.0\.1 \(from service a's ip.*kubelet httpGet probes/);
     expect(codes(text.replace('127.0.0.1', '0.0.0.0'))).toEqual([]);
     expect(codes('global: {local_ip: 0.0.0.0}\n' + text)).toEqual(['loopback-bind']);
   });

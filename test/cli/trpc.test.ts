@@ -1,0 +1,51 @@
+/**
+ * generate prints the trpc-go preset's warnings on stderr, one line each at
+ * trpc_go.yaml:line, only for the targets they matter to, before writing.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'gd-trpc-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function project(name: string, trpcGo: string, config = ''): string {
+  const dir = path.join(tmp, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'trpc_go.yaml'), trpcGo);
+  writeFileSync(path.join(dir, 'goneat-deploy.yaml'), `name: hello\nframework: trpc-go\nimage: {repository: demo/hello}\n${config}`);
+  return dir;
+}
+
+const example = readFileSync(path.join(ROOT, 'examples/trpc/trpc_go.yaml'), 'utf8');
+
+describe('generate with framework: trpc-go', () => {
+  it('the example warns about nothing, for any target', async () => {
+    const dir = project('clean', example);
+    for (const target of ['compose', 'k8s', 'systemd']) {
+      const r = await runCli(['generate', target, '-C', dir, '-o', '-']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+    }
+  });
+
+  it('binds and health matter only in containers, preStop + close_wait_time only in Kubernetes, no drain everywhere', async () => {
+    const text = example.replace(/ip: 0\.0\.0\.0 .*$/m, 'ip: 127.0.0.1').replace('max_close_wait_time: 8000', 'max_close_wait_time: 1000');
+    const dir = project('warned', text, 'shutdown: {preStop: 3s}\n');
+    const lines = async (target: string) => (await runCli(['generate', target, '-C', dir, '-o', '-'])).stderr.trim().split('\n').filter(Boolean).map((l) => /trpc_go\.yaml:(\d+):\d+: (\S+):/.exec(l)?.slice(1, 3).join(' ') ?? l);
+    expect(await lines('systemd')).toEqual(['14 server.max_close_wait_time']);
+    expect(await lines('compose')).toEqual(['14 server.max_close_wait_time', '16 server.admin.ip']);
+    expect(await lines('k8s')).toEqual(['13 server.close_wait_time', '14 server.max_close_wait_time', '16 server.admin.ip']);
+  });
+
+  it('a value tRPC-Go would refuse is a config error at trpc_go.yaml:line, exit 2, nothing written', async () => {
+    const dir = project('broken', example.replace('port: 9028', 'port: "9028"'));
+    const r = await runCli(['generate', 'all', '-C', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^goneat-deploy: \S*trpc_go\.yaml:17:11: server\.admin\.port: expected a port 0\.\.65535 \(0: no admin server\), got the string "9028": tRPC-Go \(gopkg\.in\/yaml\.v3\) refuses a quoted number/);
+    expect(existsSync(path.join(dir, 'deploy'))).toBe(false);
+  });
+});
