@@ -182,12 +182,10 @@ async function hotRestart(dir: string): Promise<HotRestart> {
   }
 
   const children = new Map<number, { ppid: number; firstSeen: number; lastSeen: number }>();
-  let lastTree: number[] = [];
   await waitFor('the container to stop after SIGUSR2', async () => {
     const rows = await top(container).catch(() => undefined);
     const st = await inspect<{ State: { Running: boolean; Pid: number } }>(container);
     if (!rows || !st.State.Running || st.State.Pid !== tini.pid) return true;
-    lastTree = rows.map((r) => r.pid);
     // children of the old service or the old tini (a restarted container has a new tini)
     for (const r of rows.filter((x) => x.args.startsWith('/app/hello') && x.pid !== service.pid && (x.ppid === service.pid || x.ppid === tini.pid))) {
       const c = children.get(r.pid) ?? { ppid: r.ppid, firstSeen: performance.now() - t0, lastSeen: 0 };
@@ -221,8 +219,7 @@ async function hotRestart(dir: string): Promise<HotRestart> {
     deaths: deaths.map((d) => d.exitCode),
     diedAfterMs,
     slow: slowResult,
-    // the last tree seen while the old container ran held the child (when it lived that long); none of it is left
-    childGoneWithContainer: childList.every((c) => !afterTree.includes(c.pid)) && childList.some((c) => lastTree.includes(c.pid)),
+    childGoneWithContainer: childList.every((c) => !afterTree.includes(c.pid)),
     restartCount: after.RestartCount,
     logs,
     figures: {
@@ -293,6 +290,21 @@ describe('the real tRPC-Go example (examples/trpc)', () => {
     note('verify_k8s_stopMs', k8s.report.stopMs);
   });
 
+  it('the admin server really serves /debug/pprof and /cmds/config: compose publishes it on 127.0.0.1 only', { timeout: 120_000 }, async () => {
+    const { container } = await composeUp(example.dir);
+    const bindings = await inspect<{ NetworkSettings: { Ports: Record<string, Array<{ HostIp: string }> | null> } }>(container);
+    expect(bindings.NetworkSettings.Ports['9028/tcp']!.map((b) => b.HostIp)).toEqual(['127.0.0.1']);
+    const admin = await hostPort(container, 9028);
+    const config = await request(admin, '/cmds/config');
+    expect(config.status).toBe(200);
+    expect(config.body).toContain('max_close_wait_time'); // the whole trpc_go.yaml, to anyone who can connect
+    expect((await request(admin, '/debug/pprof/')).status).toBe(200);
+    const swarm = await runCli(['generate', 'swarm', '-C', example.dir, '-o', '-']);
+    expect(swarm.stdout).not.toMatch(/target: 9028/);
+    const k8s = await runCli(['generate', 'k8s', '-C', example.dir, '-o', '-']);
+    expect(k8s.stdout.split('kind: Service')[1]).not.toMatch(/9028/);
+  });
+
   it('tRPC-Go\'s default close settings: generate and lint warn first, and verify fails inflight-completes on the real server', { timeout: 600_000 }, async () => {
     const p = await trpcProject({ edit: withoutCloseKeys });
     const g = await runCli(['generate', 'compose', '-C', p.dir]);
@@ -354,6 +366,8 @@ describe('the real tRPC-Go example (examples/trpc)', () => {
     expect(m.deaths).toEqual([0]); // still one death: the parent's exit 0 ends tini, and the container with it
     expect(m.diedAfterMs).toBeGreaterThanOrEqual(2000);
     expect(m.slow).toMatchObject({ status: 200 });
+    // alive through the parent's close (its 2 s close_wait_time sleep), gone after the container
+    expect(m.children[0]!.lastSeenMs).toBeGreaterThanOrEqual(2000);
     expect(m.childGoneWithContainer).toBe(true);
     expect(m.restartCount).toBe(1);
   });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { specFromText } from '../../src/config/load.js';
-import { analyzeTrpcConfig, suggestedMaxCloseWait, trpcClose } from '../../src/spec/trpc.js';
+import { applyCloseFix } from '../../src/init/trpc-fix.js';
+import { analyzeTrpcConfig, closeFix, suggestedMaxCloseWait, trpcClose } from '../../src/spec/trpc.js';
 import { ROOT } from '../helpers/cli.js';
 
 const TRPC = `global:
@@ -178,5 +179,25 @@ describe('admin ports', () => {
     const container = deployment!.spec.template.spec.containers[0];
     expect(container.ports.map((p: { name: string }) => p.name)).toEqual(['rpc', 'admin']);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/is_healthy/', port: 'admin' });
+  });
+});
+
+describe('the close-settings fix init writes', () => {
+  it('suggests values that make tRPC-Go count and wait, and writes only them', () => {
+    expect(closeFix(trpcClose(0, 0, [5000]), [5000])).toEqual({ close_wait_time: 2000, max_close_wait_time: 10_000 });
+    expect(closeFix(trpcClose(3000, 3000, [12_000]), [12_000])).toEqual({ max_close_wait_time: 15_000 });
+    expect(closeFix(trpcClose(2000, 8000, [0]), [0])).toBeUndefined();
+    const text = 'global: {namespace: x}\nserver:\n    app: demo   # indented by 4\n    service: [{name: a, port: 8000}]\n';
+    const out = applyCloseFix(text, { close_wait_time: 2000, max_close_wait_time: 10_000 });
+    expect(out).toBe('global: {namespace: x}\nserver:\n    close_wait_time: 2000   # ms: keeps accepting this long after SIGTERM (set by goneat-deploy init)\n    max_close_wait_time: 10000   # ms: waits for in-flight requests up to this (set by goneat-deploy init)\n    app: demo   # indented by 4\n    service: [{name: a, port: 8000}]\n');
+    const fixed = analyzeTrpcConfig(out, { file: 'trpc_go.yaml' });
+    expect(fixed.facts!.close.counted).toBe(true);
+    expect(fixed.warnings.map((w) => w.code)).toEqual(['no-admin']); // no longer no-drain
+  });
+
+  it('refuses what it cannot edit exactly, rather than rewriting the file', () => {
+    expect(() => applyCloseFix('server: {app: demo}\n', { max_close_wait_time: 10_000 })).toThrow(/no block-style `server:` section/);
+    expect(() => applyCloseFix('global: {}\n', { max_close_wait_time: 10_000 })).toThrow(/no block-style `server:` section/);
+    expect(() => applyCloseFix('server:\n  max_close_wait_time: [1]\n  app: a\n', { max_close_wait_time: 10_000 })).toThrow(/not a plain value/);
   });
 });
