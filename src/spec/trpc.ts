@@ -24,9 +24,11 @@
  *    not 503).
  *  - The close sequence, after SIGTERM/SIGINT (server/serve_unix.go
  *    `(*Server).Serve`):
- *      server/server.go `tryClose`: every service (admin included) closes in
- *        parallel under context.WithTimeout(max(max_close_wait_time, 10s)), then
- *        Serve returns and the process exits;
+ *      server/server.go `tryClose`: shutdown hooks run first (plugins' Close:
+ *        not bounded, left to the budget's slack), then every service (admin
+ *        included) closes in parallel under
+ *        context.WithTimeout(max(max_close_wait_time, 10s)), then Serve returns
+ *        and the process exits;
  *      server/service.go `(*service).Close`: deregister; `waitBeforeClose`
  *        sleeps min(close_wait_time, 10s) — the listener still accepts — then
  *        waits for in-flight requests until max_close_wait_time; cancel; then

@@ -48,4 +48,19 @@ describe('generate with framework: trpc-go', () => {
     expect(r.stderr).toMatch(/^goneat-deploy: \S*trpc_go\.yaml:17:11: server\.admin\.port: expected a port 0\.\.65535 \(0: no admin server\), got the string "9028": tRPC-Go \(gopkg\.in\/yaml\.v3\) refuses a quoted number/);
     expect(existsSync(path.join(dir, 'deploy'))).toBe(false);
   });
+
+  it('init on the framework\'s own stop example warns about the 127.0.0.1 binds and the missing health endpoint', async () => {
+    const dir = path.join(tmp, 'stop-example');
+    mkdirSync(dir);
+    for (const f of ['go.mod', 'main.go', 'trpc_go.yaml']) writeFileSync(path.join(dir, f), readFileSync(path.join(ROOT, 'test/fixtures/trpc-stop-example', f)));
+    const r = await runCli(['init', '-C', dir, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.trim().split('\n').map((l) => /^goneat-deploy: warning: \S*trpc_go\.yaml:(\d+):\d+: (\S+):/.exec(l)?.slice(1, 3).join(' '))).toEqual([
+      '5 server.admin.port',
+      '11 server.service[0].ip',
+      '17 server.service[1].ip',
+    ]);
+    // max_close_wait_time 120000 drains: no fix offered, nothing written to trpc_go.yaml
+    expect(readFileSync(path.join(dir, 'trpc_go.yaml'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'test/fixtures/trpc-stop-example/trpc_go.yaml'), 'utf8'));
+  });
 });
