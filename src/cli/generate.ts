@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { DEFAULT_OUTPUT, type GenerateOptions } from '../generate/generate.js';
 import { TARGETS } from '../generate/targets.js';
+import type { LoadedConfig } from '../config/load.js';
 import type { ServiceSpec } from '../model/service.js';
 import { print, printJson, projectOptions, type CliContext, type GlobalOptions } from './context.js';
 
@@ -24,11 +25,27 @@ async function reportCompose(ctx: CliContext, specs: ServiceSpec[], verbose: boo
   }
 }
 
+/** Targets that run the service in a container, and the Kubernetes ones (where preStop applies). */
+const CONTAINER_TARGETS = new Set(['dockerfile', 'compose', 'swarm', 'k8s', 'all']);
+const KUBERNETES_TARGETS = new Set(['k8s', 'all']);
+
+/** The trpc-go preset's warnings that matter for this target, one line each on stderr, before anything is written. */
+async function printWarnings(ctx: CliContext, loaded: LoadedConfig, targetName: string): Promise<void> {
+  if (!loaded.warnings.length) return;
+  const { trpcFindingApplies } = await import('../model/trpc.js');
+  const { formatIssue } = await import('../errors.js');
+  const targets = { container: CONTAINER_TARGETS.has(targetName), kubernetes: KUBERNETES_TARGETS.has(targetName) };
+  for (const w of loaded.warnings) if (trpcFindingApplies(w, targets)) ctx.stderr.write(`goneat-deploy: warning: ${formatIssue(w)}\n`);
+}
+
 async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOptions, verbose = false): Promise<void> {
   const { generate } = await import('../generate/generate.js');
   const outcome = await generate(ctx.cwd, targetName, opts, {
     // Before anything is written or printed, once every config has loaded.
-    loaded: (specs) => (targetName === 'compose' || targetName === 'all' ? reportCompose(ctx, specs, verbose) : Promise.resolve()),
+    loaded: async (configs) => {
+      for (const l of configs) await printWarnings(ctx, l, targetName);
+      if (targetName === 'compose' || targetName === 'all') await reportCompose(ctx, configs.map((l) => l.spec), verbose);
+    },
   });
   if (outcome.kind === 'stdout') return void ctx.stdout.write(outcome.text);
   if (outcome.kind === 'files') return printJson(ctx, outcome.files);

@@ -18,7 +18,11 @@ interface InitOptions {
   yes?: boolean;
   force?: boolean;
   json?: boolean;
+  fixTrpcClose?: boolean;
 }
+
+/** preStop when none is given; tRPC-Go's close_wait_time does its job in-process (src/model/trpc.ts). */
+const DEFAULT_PRE_STOP = '3s';
 
 function parsePorts(list: string[]): Array<{ name: string; port: number }> {
   return list.flatMap((item) => item.split(',')).filter(Boolean).map((p) => {
@@ -46,7 +50,8 @@ export function commandInit(ctx: CliContext): Command {
     .option('--port <name=port...>', 'ports the service listens on, e.g. --port http=8080 --port admin=9090')
     .option('--health <port/path>', 'health endpoint, e.g. admin/is_healthy/')
     .option('--drain <duration>', 'longest time the service needs to finish in-flight work (plain: default 10s)')
-    .option('--pre-stop <duration>', 'Kubernetes preStop delay', '3s')
+    .option('--pre-stop <duration>', `Kubernetes preStop delay (default ${DEFAULT_PRE_STOP}; none for tRPC-Go with close_wait_time, which keeps accepting after SIGTERM)`)
+    .option('--fix-trpc-close', 'tRPC-Go: write close_wait_time/max_close_wait_time into trpc_go.yaml when it would not drain in-flight requests (asked on a terminal; comments and layout kept)')
     .option('--replicas <n>', 'replicas for swarm and Kubernetes', '2')
     .option('-y, --yes', 'take the defaults without asking')
     .option('--force', 'overwrite an existing goneat-deploy.yaml')
@@ -57,7 +62,8 @@ export function commandInit(ctx: CliContext): Command {
 Examples:
   goneat-deploy init
   goneat-deploy init -C services/order --yes
-  goneat-deploy init --name echo --port http=8080 --port admin=9090 --health admin/is_healthy/ --drain 5s --yes`,
+  goneat-deploy init --name echo --port http=8080 --port admin=9090 --health admin/is_healthy/ --drain 5s --yes
+  goneat-deploy init -C services/hello --yes --fix-trpc-close`,
     )
     .action(async (opts: InitOptions) => {
       const path = await import('node:path');
@@ -66,6 +72,7 @@ Examples:
       const { renderConfig } = await import('../init/template.js');
       const { auxReader, specFromText, CONFIG_FILE, displayPath } = await import('../config/load.js');
       const { atomicWrite } = await import('../write/writer.js');
+      const { formatIssue } = await import('../errors.js');
 
       const dir = path.resolve(ctx.cwd, opts.dir);
       if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) throw new UsageError(`${displayPath(dir, ctx.cwd)}: not a directory`);
@@ -86,12 +93,12 @@ Examples:
         ports: opts.port ? parsePorts(opts.port) : framework === 'trpc-go' ? [] : [{ name: 'http', port: 8080 }],
         ...(opts.health ? { health: parseHealth(opts.health) } : {}),
         ...(opts.drain ? { drain: opts.drain } : framework === 'plain' ? { drain: '10s' } : {}),
-        ...(opts.preStop ? { preStop: opts.preStop } : {}),
         replicas: Number(opts.replicas ?? 2),
-      };
+      } as import('../init/template.js').InitAnswers;
       if (!Number.isInteger(answers.replicas) || answers.replicas < 1) throw new UsageError(`--replicas ${opts.replicas}: expected a whole number >= 1`);
 
-      if (interactive(ctx) && ctx.stdin?.isTTY && !opts.yes) {
+      const asking = interactive(ctx) && Boolean(ctx.stdin?.isTTY) && !opts.yes;
+      if (asking) {
         const { input, select } = await import('@inquirer/prompts');
         const { DNS_LABEL_PATTERN } = await import('../model/patterns.js');
         ctx.stderr.write(`Found ${found.module ? `module ${found.module}` : 'no go.mod'}; main package(s): ${found.mains.join(', ') || 'none'}; framework: ${found.framework}.\n`);
@@ -116,16 +123,73 @@ Examples:
         }
       }
 
+      // tRPC-Go: offer the close settings that make it drain; never rewrite trpc_go.yaml unasked.
+      const trpc = answers.framework === 'trpc-go' && found.trpcText !== undefined
+        ? await trpcCloseFix(ctx, { dir, text: found.trpcText, asking, flag: Boolean(opts.fixTrpcClose) })
+        : undefined;
+      const sleepsMs = trpc?.sleepMs ?? 0;
+      if (opts.preStop) answers.preStop = opts.preStop;
+      else if (answers.framework === 'trpc-go' && sleepsMs > 0) answers.preStopNote = `not needed: close_wait_time keeps accepting for ${sleepsMs} ms after SIGTERM`;
+      else answers.preStop = DEFAULT_PRE_STOP;
+
       const text = renderConfig(answers, schemaRef(dir, path));
-      // What init writes must load: check it the way every command will.
-      specFromText(CONFIG_FILE, text, auxReader(dir));
+      // What init writes must load: check it the way every command will (with trpc_go.yaml as it will be).
+      const readAux = auxReader(dir);
+      const checked = specFromText(displayPath(target, ctx.cwd), text, (rel) => (trpc?.updated !== undefined && path.resolve(dir, rel) === trpc.path ? trpc.updated : readAux(rel)));
+      for (const w of checked.warnings) ctx.stderr.write(`goneat-deploy: warning: ${formatIssue(w)}\n`);
+      if (trpc?.hint && checked.warnings.some((w) => w.code === 'no-drain')) ctx.stderr.write(`${trpc.hint}\n`);
+      if (trpc?.updated !== undefined) await atomicWrite(trpc.path, trpc.updated);
       await atomicWrite(target, text);
-      if (opts.json) printJson(ctx, { path: target, config: text });
+      if (trpc?.updated !== undefined && !opts.json) print(ctx, `updated ${displayPath(trpc.path, ctx.cwd)}: ${describeFix(trpc.fix!)}`);
+      if (opts.json) printJson(ctx, { path: target, config: text, ...(trpc?.updated !== undefined ? { trpcConfig: { path: trpc.path, set: trpc.fix } } : {}) });
       else {
         print(ctx, `wrote ${displayPath(target, ctx.cwd)}`);
         if (interactive(ctx)) ctx.stderr.write(`next: goneat-deploy build${opts.dir !== '.' ? ` -C ${opts.dir}` : ''} && goneat-deploy generate all${opts.dir !== '.' ? ` -C ${opts.dir}` : ''}\n`);
       }
     });
+}
+
+type CloseFix = import('../model/trpc.js').CloseFix;
+
+function describeFix(fix: CloseFix): string {
+  return Object.entries(fix).map(([k, v]) => `server.${k}: ${v}`).join(', ');
+}
+
+/**
+ * Reads trpc_go.yaml; when tRPC-Go would not drain in-flight requests, asks
+ * (terminal) or follows --fix-trpc-close, and returns the edited text (only
+ * the values change: src/init/trpc-fix.ts). `sleepMs` is the close_wait_time
+ * sleep the file will have.
+ */
+async function trpcCloseFix(
+  ctx: CliContext,
+  input: { dir: string; text: string; asking: boolean; flag: boolean },
+): Promise<{ path: string; sleepMs: number; updated?: string; fix?: CloseFix; hint?: string }> {
+  const path = await import('node:path');
+  const { analyzeTrpcConfig, closeFix } = await import('../model/trpc.js');
+  const { applyCloseFix } = await import('../init/trpc-fix.js');
+  const { displayPath } = await import('../config/load.js');
+  const file = path.join(input.dir, 'trpc_go.yaml');
+  const { facts } = analyzeTrpcConfig(input.text, { file: displayPath(file, ctx.cwd) });
+  if (!facts) return { path: file, sleepMs: 0 }; // the config check reports its errors
+  const fix = closeFix(facts.close, facts.services.map((s) => s.timeoutMs));
+  if (!fix) return { path: file, sleepMs: facts.close.sleepMs };
+  let apply = input.flag;
+  if (!apply && input.asking) {
+    const { confirm } = await import('@inquirer/prompts');
+    apply = await confirm({
+      message: `${displayPath(file, ctx.cwd)}: tRPC-Go would exit ${facts.close.sleepMs ? `${facts.close.sleepMs} ms` : 'at once'} after SIGTERM, cutting off in-flight requests. Set ${describeFix(fix)}? (only these values change)`,
+      default: true,
+    });
+  }
+  if (!apply) return { path: file, sleepMs: facts.close.sleepMs, hint: 'goneat-deploy: hint: `goneat-deploy init --force --fix-trpc-close` writes these values into trpc_go.yaml (only the values change)' };
+  let updated: string;
+  try {
+    updated = applyCloseFix(input.text, fix);
+  } catch (err) {
+    throw new UsageError(`${displayPath(file, ctx.cwd)}: ${(err as Error).message}; set ${describeFix(fix)} by hand`);
+  }
+  return { path: file, sleepMs: Math.min(fix.close_wait_time ?? facts.close.closeWaitMs, 10_000), updated, fix };
 }
 
 /** The installed package's JSON Schema, relative to the project when it can be. */

@@ -35,7 +35,8 @@ named user, GD009 Type=forking / expect fork, GD010 KillMode, GD011 SIGHUP to th
 upstart's default reload), GD012 upstart kill timeout, GD013 compose duration without a unit, GD014 stop
 signal pre-empted by ExecStop/pre-stop, GD015 reload that ends the service (SIGUSR2 hot restart),
 GD016 value the consumer cannot parse, GD017 Go subscribes to SIGHUP, GD018 Go ignores SIGHUP,
-GD019 Go daemonizes itself. Exit 1 when any error-level finding exists.
+GD019 Go daemonizes itself, GD020 trpc_go.yaml that will not drain, has no admin port, or binds 127.0.0.1
+in a container (also the file a trpc-go goneat-deploy.yaml names). Exit 1 when any error-level finding exists.
 
 Examples:
   goneat-deploy lint
@@ -53,7 +54,7 @@ Examples:
       const { parseDuration } = await import('../model/duration.js');
       const { RuntimeError } = await import('../errors.js');
       type Facts = import('../lint/model.js').ServiceFacts;
-      type Spec = import('../model/service.js').ServiceSpec;
+      type Loaded = import('../config/load.js').LoadedConfig;
 
       if (!['text', 'json', 'sarif'].includes(opts.format)) throw new UsageError(`--format ${opts.format}: expected text, json or sarif`);
       const services: Facts[] = [];
@@ -65,21 +66,28 @@ Examples:
         if (m) services.push({ name: m[1]!, drainMs: ms, origin: `--drain ${d}`, goneat: false });
         else bareDrain = ms;
       }
-      const facts = (spec: Spec, dir: string | undefined, origin: string): Facts => ({
+      const facts = ({ spec, config }: Loaded, dir: string | undefined, origin: string): Facts => ({
         name: spec.name,
         drainMs: spec.shutdown.drainMs,
         preStopMs: spec.shutdown.preStopMs,
         ...(spec.framework === 'trpc-go' ? { framework: 'trpc-go' as const } : {}),
+        ...(config.health ? { healthConfigured: true } : {}),
         ...(dir !== undefined ? { dir } : {}),
         imageRepository: spec.image.repository,
         origin,
         goneat: true,
       });
+      // The trpc-go preset's trpc_go.yaml is linted with the files (GD020), also when named otherwise or outside the paths.
+      const trpcConfigs: string[] = [];
+      const trpcConfigOf = (l: Loaded) => (l.config.framework === 'trpc-go' ? void trpcConfigs.push(path.resolve(l.configDir, l.config.trpcConfig ?? 'trpc_go.yaml')) : undefined);
       const rel = (p: string) => displayPath(p, ctx.cwd);
       const project = await loadOptionalConfig(opts, ctx.cwd);
       const projectConfigPath = path.resolve(ctx.cwd, opts.dir, opts.config);
       // The project's config applies to every file given (its service is matched by name).
-      if (project) services.push(facts(project.spec, undefined, rel(projectConfigPath)));
+      if (project) {
+        services.push(facts(project, undefined, rel(projectConfigPath)));
+        trpcConfigOf(project);
+      }
 
       const roots = paths.length ? paths.map((p) => (p === './...' || p === '...' ? '.' : p.replace(/\/\.\.\.$/, ''))) : [opts.dir];
       const files: string[] = [];
@@ -112,8 +120,10 @@ Examples:
       const loadedConfigs = await mapLimit(configs.filter((c) => path.resolve(c) !== projectConfigPath), 16, async (c) => ({ c, loaded: await loadConfig({ dir: path.dirname(c), config: 'goneat-deploy.yaml' }, ctx.cwd) }));
       for (const { c, loaded } of loadedConfigs) {
         const d = path.relative(ctx.cwd, path.dirname(c));
-        services.push(facts(loaded.spec, d === '' ? '.' : d.startsWith('..') ? path.dirname(c) : d, rel(c)));
+        services.push(facts(loaded, d === '' ? '.' : d.startsWith('..') ? path.dirname(c) : d, rel(c)));
+        trpcConfigOf(loaded);
       }
+      for (const t of trpcConfigs) if (!files.some((f) => path.resolve(f) === t)) files.push(t);
       const inputs = await mapLimit(files, 32, async (f) => {
         try {
           return { path: rel(f), text: await readFile(f, 'utf8') };
@@ -123,7 +133,7 @@ Examples:
       });
       let result;
       try {
-        result = await lint(inputs, { services, ...(bareDrain !== undefined ? { drainMs: bareDrain } : {}) });
+        result = await lint(inputs, { services, trpcConfigs: trpcConfigs.map(rel), ...(bareDrain !== undefined ? { drainMs: bareDrain } : {}) });
       } catch (err) {
         if (err instanceof AmbiguousDrainError) throw new UsageError(`--drain ${opts.drain.find((d) => !d.includes('='))}: ${err.message}`);
         throw err;

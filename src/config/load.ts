@@ -6,10 +6,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, fileError, type ConfigIssue } from '../errors.js';
+import { parseDuration } from '../model/duration.js';
 import { buildSpec, type ServiceSpec, type SpecInputs } from '../model/service.js';
-import { parseTrpcConfig } from '../model/trpc.js';
+import { analyzeTrpcConfig, type TrpcFinding } from '../model/trpc.js';
 import { readFileSync } from 'node:fs';
-import { YamlSource } from './source.js';
+import { YamlSource } from '../model/source.js';
 import { validateConfig } from './validate.js';
 import type { Config } from '../model/schema.js';
 
@@ -20,7 +21,11 @@ export const CONFIG_FILE = 'goneat-deploy.yaml';
  * which the caller gives to read files the config names (trpc_go.yaml),
  * relative to the config file; it returns undefined when there is none.
  */
-export function specFromText(file: string, text: string, readAux: (relPath: string) => string | undefined = () => undefined): { spec: ServiceSpec; config: Config } {
+export function specFromText(
+  file: string,
+  text: string,
+  readAux: (relPath: string) => string | undefined = () => undefined,
+): { spec: ServiceSpec; config: Config; warnings: TrpcFinding[] } {
   const { source, issues: syntax } = YamlSource.parse(file, text);
   if (syntax.length) throw new ConfigError(syntax);
   let data: unknown;
@@ -33,16 +38,30 @@ export function specFromText(file: string, text: string, readAux: (relPath: stri
   const { config, issues } = validateConfig(data, source);
   if (!config) throw new ConfigError(issues);
   let trpc: SpecInputs['trpc'];
+  let warnings: TrpcFinding[] = [];
   if (config.framework === 'trpc-go') {
-    const t = readAux(config.trpcConfig ?? 'trpc_go.yaml');
-    trpc = t === undefined ? 'missing' : parseTrpcConfig(t);
+    const rel = config.trpcConfig ?? 'trpc_go.yaml';
+    const t = readAux(rel);
+    if (t === undefined) trpc = 'missing';
+    else {
+      // Problems in trpc_go.yaml are located in trpc_go.yaml (file:line), not in goneat-deploy.yaml.
+      const preStopMs = config.shutdown?.preStop !== undefined ? parseDuration(config.shutdown.preStop) : undefined;
+      const analysis = analyzeTrpcConfig(t, {
+        file: path.join(path.dirname(file), rel),
+        ...(preStopMs !== undefined ? { preStopMs } : {}),
+        healthConfigured: config.health !== undefined,
+      });
+      if (!analysis.facts) throw new ConfigError(analysis.errors);
+      trpc = analysis.facts;
+      warnings = analysis.warnings;
+    }
   }
   const built = buildSpec(config, trpc ? { trpc } : {});
   if (!built.spec) {
     const located: ConfigIssue[] = built.issues.map((i) => source.issue(i.path, i.message));
     throw new ConfigError(located);
   }
-  return { spec: built.spec, config };
+  return { spec: built.spec, config, warnings };
 }
 
 export interface LoadedConfig {
@@ -54,6 +73,8 @@ export interface LoadedConfig {
   configDir: string;
   /** The path as shown to the user (relative to cwd when shorter). */
   displayPath: string;
+  /** What the trpc-go preset found worth a warning in trpc_go.yaml (each says which targets it matters for). */
+  warnings: TrpcFinding[];
 }
 
 /** Resolves -C DIR and -c FILE the way the commands all do, against the command's working directory. */
@@ -81,8 +102,8 @@ export async function loadConfig(opts: { dir?: string; config?: string }, cwd: s
     });
   }
   const configDir = path.dirname(configPath);
-  const { spec, config } = specFromText(shown, text, auxReader(configDir));
-  return { spec, config, configPath, configDir, displayPath: shown };
+  const { spec, config, warnings } = specFromText(shown, text, auxReader(configDir));
+  return { spec, config, configPath, configDir, displayPath: shown, warnings };
 }
 
 /** loadConfig for commands that also work without a config (lint, verify): undefined when there is no file. */

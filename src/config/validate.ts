@@ -8,7 +8,7 @@ import type { ConfigIssue } from '../errors.js';
 import type { Config } from '../model/schema.js';
 import { precompiledValidator } from './precompiled.js';
 import { compileConfigValidator } from './compile.js';
-import type { FieldPath, YamlSource } from './source.js';
+import type { FieldPath, YamlSource } from '../model/source.js';
 
 let compiled: ValidateFunction<Config> | undefined;
 

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RenderedFile } from '../model/generated.js';
-import type { ServiceSpec } from '../model/service.js';
 import type { WriteReport } from '../write/writer.js';
 import { renderAll, target, type RenderOptions, type Target } from './targets.js';
 
@@ -26,10 +25,10 @@ export interface GenerateOptions {
 /** What generate did: files written (or compared, with --check), or text / files for stdout (-o -). */
 export type GenerateOutcome = { kind: 'written'; report: WriteReport } | { kind: 'stdout'; text: string } | { kind: 'files'; files: RenderedFile[] };
 
-/** Callbacks into the command, for what the core leaves to it (the CLI asks which Compose is installed). */
+/** Callbacks into the command, for what the core leaves to it (warnings, and which Compose is installed). */
 export interface GenerateHooks {
-  /** Every config loaded, before anything is rendered, written or returned. */
-  loaded?(specs: ServiceSpec[]): Promise<void>;
+  /** Every config loaded (with the trpc-go preset's warnings), before anything is rendered, written or returned. */
+  loaded?(configs: LoadedConfig[]): Promise<void>;
 }
 
 /** Default output of a target, relative to the project directory. */
@@ -91,7 +90,7 @@ async function findConfigs(root: string, name: string): Promise<string[]> {
 
 /**
  * Runs `generate TARGET` with `opts`, relative to `cwd` (the command's working directory);
- * `hooks.loaded` sees the loaded specs first. Throws ConfigError (every config's problems at once),
+ * `hooks.loaded` sees the loaded configs first. Throws ConfigError (every config's problems at once),
  * UsageError for flag combinations, and the writer's errors.
  */
 export async function generate(cwd: string, targetName: string, opts: GenerateOptions, hooks: GenerateHooks = {}): Promise<GenerateOutcome> {
@@ -118,11 +117,11 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
       }
     });
     if (problems.length) throw new ConfigError(problems);
-    await hooks.loaded?.(loaded.map((l) => l!.spec));
+    await hooks.loaded?.(loaded.map((l) => l!));
     for (const l of loaded) files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
   } else {
     const loaded = await loadConfig({ dir: opts.dir, config: opts.config }, cwd);
-    await hooks.loaded?.([loaded.spec]);
+    await hooks.loaded?.([loaded]);
     if (opts.output === '-') {
       if (opts.check) throw new UsageError('--check compares files on disk; it cannot be used with -o -');
       const t = targetFor(targetName);

@@ -1,17 +1,18 @@
 /**
  * What `init` can find out by itself: the Go module, its main packages, the
- * framework (tRPC-Go by its module path), and trpc_go.yaml's ports and close
- * wait.
+ * framework (tRPC-Go by its module path, or a trpc_go.yaml — tRPC-Go's own
+ * config file name, config.go defaultConfigPath), and the text of
+ * trpc_go.yaml for the preset's analysis.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseTrpcConfig, type TrpcFacts } from '../model/trpc.js';
 
 export interface Detected {
   module?: string;
   mains: string[];
   framework: 'plain' | 'trpc-go';
-  trpc?: TrpcFacts;
+  /** trpc_go.yaml's text, when the directory has one. */
+  trpcText?: string;
 }
 
 const TRPC_MODULES = ['trpc.group/trpc-go/trpc-go', 'git.code.oa.com/trpc-go/trpc-go', 'git.woa.com/trpc-go/trpc-go'];
@@ -44,12 +45,11 @@ export async function detect(dir: string): Promise<Detected> {
   const module = gomod ? /^module\s+(\S+)/m.exec(gomod)?.[1] : undefined;
   const framework = gomod && TRPC_MODULES.some((m) => gomod.includes(m)) ? 'trpc-go' : 'plain';
   const trpcText = await readFile(path.join(dir, 'trpc_go.yaml'), 'utf8').catch(() => undefined);
-  const trpc = trpcText !== undefined ? parseTrpcConfig(trpcText) : undefined;
   return {
     ...(module ? { module } : {}),
     mains: await findMains(dir),
-    framework: framework === 'trpc-go' || (trpc && !('error' in trpc)) ? 'trpc-go' : 'plain',
-    ...(trpc && !('error' in trpc) ? { trpc } : {}),
+    framework: framework === 'trpc-go' || trpcText !== undefined ? 'trpc-go' : 'plain',
+    ...(trpcText !== undefined ? { trpcText } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface InitAnswers {
   health?: { port: string | number; path: string };
   drain?: string;
   preStop?: string;
+  /** Why there is no preStop (written as a comment instead). */
+  preStopNote?: string;
   replicas: number;
 }
 
@@ -43,8 +45,9 @@ export function renderConfig(a: InitAnswers, schemaRef: string): string {
   }
   lines.push('shutdown:', '  signal: SIGTERM   # never SIGHUP or SIGUSR2: see `goneat-deploy lint` GD004');
   if (a.drain) lines.push(`  drain: ${scalar(a.drain)}   # the longest your service takes to finish in-flight work`);
-  else lines.push('  # drain: comes from trpc_go.yaml (max_close_wait_time, at least 10s)');
+  else lines.push('  # drain: comes from trpc_go.yaml (tRPC-Go\'s close: close_wait_time, max_close_wait_time, bounded by max(that, 10s))');
   if (a.preStop) lines.push(`  preStop: ${scalar(a.preStop)}   # Kubernetes: time for endpoints to go not-ready before the signal`);
+  else if (a.preStopNote) lines.push(`  # preStop: ${a.preStopNote}`);
   lines.push('user: "65532:65532"   # numeric and non-root', `replicas: ${a.replicas}`);
   return `${lines.join('\n')}\n`;
 }

@@ -112,7 +112,7 @@ function lazyPos(compute: () => Pos): Pos {
 export class YamlDocs {
   private parsed?: { docs: Document.Parsed[]; lc: LineCounter };
   private readonly vals: unknown[];
-  constructor(private readonly text: string) {
+  constructor(readonly text: string) {
     let vals: unknown[] | undefined;
     try {
       // json: true lets a repeated key win as compose does instead of throwing.
@@ -354,12 +354,19 @@ export function parseUpstart(file: string, text: string): UpstartDoc {
   return { kind: 'upstart', path: file, job: path.basename(file).replace(/\.(conf|override)$/, ''), stanzas };
 }
 
-/** A trpc_go.yaml: its presence marks the services beside it as tRPC-Go. */
+/** A trpc_go.yaml (or the file a goneat-deploy.yaml names): its presence marks the services beside it as tRPC-Go; GD020 analyses it. */
 export interface TrpcConfigDoc {
   kind: 'trpc-config';
   path: string;
   yaml: YamlDocs;
   value: Record<string, unknown> | undefined;
+}
+
+/** A tRPC-Go config, whatever its name: its YAML value, and the text (yaml.text) for the trpc-go preset's analysis. */
+export function trpcConfigDoc(file: string, text: string): TrpcConfigDoc {
+  const yaml = new YamlDocs(text);
+  const value = yaml.values()[0];
+  return { kind: 'trpc-config', path: file, yaml, value: value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined };
 }
 
 /** A Go source file, parsed later (the Go parser loads asynchronously). */
@@ -389,11 +396,7 @@ function classifyKind(file: string, text: string): LintFile | undefined {
   if (/\.conf$/.test(base) && /\.service\.d$/.test(path.basename(path.dirname(file))) && /^\s*\[\w+\]/m.test(text)) return parseSystemd(file, text);
   if ((/\.(conf|override)$/.test(base) || base === 'upstart') && UPSTART_STANZA.test(text)) return parseUpstart(file, text);
   if (/\.go$/.test(base)) return /_test\.go$/.test(base) ? undefined : { kind: 'go', path: file, text };
-  if (/^trpc_go\.ya?ml$/.test(base)) {
-    const yaml = new YamlDocs(text);
-    const value = yaml.values()[0];
-    return { kind: 'trpc-config', path: file, yaml, value: value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined };
-  }
+  if (/^trpc_go\.ya?ml$/.test(base)) return trpcConfigDoc(file, text);
   if (/\.ya?ml$/.test(base)) {
     if (base === 'goneat-deploy.yaml') return undefined;
     // Parse only YAML that can hold a workload: a compose file (services:) or a Kubernetes workload kind.

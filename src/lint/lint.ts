@@ -2,7 +2,7 @@
  * Runs every rule over a set of files: texts in, findings out. Pure but for
  * loading the Go parser (WebAssembly) when Go files are among the inputs.
  */
-import { classify, type LintFile } from './files.js';
+import { classify, trpcConfigDoc, type LintFile } from './files.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyzeGo, goParser, mayMatter, type GoFinding } from './go.js';
@@ -32,6 +32,11 @@ export interface LintOptions {
    * it throws AmbiguousDrainError, naming them.
    */
   drainMs?: number;
+  /**
+   * Paths (as given in the inputs) of tRPC-Go configs whatever their names: the file a trpc-go
+   * goneat-deploy.yaml names in `trpcConfig`. A trpc_go.yaml is recognized by its name.
+   */
+  trpcConfigs?: string[];
 }
 
 /** `--drain 60s` when the files describe several services. */
@@ -44,8 +49,10 @@ export class AmbiguousDrainError extends Error {
 export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise<LintResult> {
   const files: LintFile[] = [];
   const skipped: string[] = [];
+  const trpcConfigs = new Set(opts.trpcConfigs ?? []);
   for (const i of inputs) {
-    const f = classify(i.path, i.text);
+    // tRPC-Go's config (config.go defaultConfigPath) by its name, or the file goneat-deploy.yaml names: GD020 reads it.
+    const f = trpcConfigs.has(i.path) ? trpcConfigDoc(i.path, i.text) : classify(i.path, i.text);
     if (f) files.push(f);
     else skipped.push(i.path);
   }
@@ -53,7 +60,8 @@ export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise
   if (opts.drainMs !== undefined) {
     // A bare drain: the one service named by a config or label, else the one service name the files hold.
     const probe = buildModel(files, { services });
-    const named = [...new Set(probe.workloads.filter((w) => w.service).map((w) => w.service!.name))];
+    // A workload known only as tRPC-Go (a trpc_go.yaml beside a Dockerfile) has no service name: it names nothing.
+    const named = [...new Set(probe.workloads.filter((w) => w.service?.name).map((w) => w.service!.name))];
     const all = [...new Set(probe.workloads.filter((w) => w.runtime !== 'image').map((w) => w.name.replace(/-container$/, '')))];
     const target = named.length === 1 ? named[0] : named.length === 0 && all.length <= 1 ? (all[0] ?? '*') : undefined;
     if (target === undefined) throw new AmbiguousDrainError(named.length ? named : all.sort());
@@ -77,6 +85,7 @@ export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise
     files,
     model,
     go,
+    services,
     ...(one?.drainMs !== undefined ? { drainMs: one.drainMs } : {}),
     ...(one?.preStopMs !== undefined ? { preStopMs: one.preStopMs } : {}),
   };

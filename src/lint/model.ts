@@ -67,6 +67,8 @@ export interface ServiceFacts {
   /** The Kubernetes preStop delay it was configured with, ms. */
   preStopMs?: number;
   framework?: 'trpc-go';
+  /** goneat-deploy.yaml has its own health section (GD020: a trpc_go.yaml without an admin port is then no loss). */
+  healthConfigured?: boolean;
   /** Directory the facts apply under (a goneat-deploy.yaml's directory); undefined = anywhere. */
   dir?: string;
   imageRepository?: string;

@@ -14,7 +14,7 @@ import { parseDuration } from '../model/duration.js';
 import { fmtMs, systemdTimespan } from './values.js';
 import type { ComposeDoc, DockerfileDoc, K8sDoc, LintFile, Pos, SystemdDoc, UpstartDoc } from './files.js';
 import type { GoFinding } from './go.js';
-import type { StopModel, Workload } from './model.js';
+import type { ServiceFacts, StopModel, Workload } from './model.js';
 
 export type Level = 'error' | 'warning';
 
@@ -42,6 +42,8 @@ export interface LintContext {
   drainMs?: number;
   /** First-interface compatibility: that service's Kubernetes preStop delay. */
   preStopMs?: number;
+  /** The facts lint was given about named services (goneat-deploy.yaml files, --drain NAME=D), each with the directory it applies under. */
+  services: ServiceFacts[];
 }
 
 /**

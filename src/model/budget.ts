@@ -28,8 +28,13 @@ export interface ShutdownSpec {
   successExitCodes: number[];
 }
 
-/** The shutdown section of the config → ShutdownSpec; every problem goes to `issues`, with its field path. */
-export function shutdownSpec(s: NonNullable<Config['shutdown']>, issues: SpecIssue[]): ShutdownSpec {
+/**
+ * The shutdown section of the config → ShutdownSpec; every problem goes to `issues`, with its field path.
+ * `drainWritten`: whether the user wrote shutdown.drain (default: whether `s` has one). A drain of 0s with
+ * a preStop delay is refused only then: a 0s drain the trpc-go preset read from trpc_go.yaml is a
+ * warning located in that file (model/trpc.ts analyzeTrpcConfig, no-drain).
+ */
+export function shutdownSpec(s: NonNullable<Config['shutdown']>, issues: SpecIssue[], opts: { drainWritten?: boolean } = {}): ShutdownSpec {
   const signal = s.signal ?? DEFAULTS.signal;
   if (REFUSED_STOP_SIGNALS[signal]) {
     issues.push({ path: ['shutdown', 'signal'], message: `${signal} is refused as a stop signal: ${REFUSED_STOP_SIGNALS[signal]}` });
@@ -42,7 +47,7 @@ export function shutdownSpec(s: NonNullable<Config['shutdown']>, issues: SpecIss
   const budgetMs = preStopMs + drainMs + slackMs;
   let timeoutSeconds = Math.ceil(budgetMs / 1000);
   const pinned = s.gracePeriod !== undefined;
-  if (drainMs === 0 && preStopMs > 0) {
+  if (drainMs === 0 && preStopMs > 0 && (opts.drainWritten ?? s.drain !== undefined)) {
     issues.push({
       path: ['shutdown', 'drain'],
       message: `is 0s but preStop is ${formatDuration(preStopMs)}: a preStop delay only helps a service that drains in-flight work after the stop signal; set drain to the service's own close wait`,

@@ -4,6 +4,19 @@ import { parseDuration } from './duration.js';
 /** A field in the config: keys and list indexes, e.g. ["ports", 1, "port"]. */
 export type FieldPath = ReadonlyArray<string | number>;
 
+/**
+ * A problem located in a file (file:line:column, the dotted field): the shape of errors.ts
+ * ConfigIssue, which ConfigError takes. Declared here because the model imports nothing above util/.
+ */
+export interface LocatedIssue {
+  file: string;
+  line?: number;
+  column?: number;
+  /** Dotted field path, e.g. `server.max_close_wait_time` or `server.service[0].port`. Empty for the whole file. */
+  field: string;
+  message: string;
+}
+
 export interface SpecIssue {
   path: FieldPath;
   message: string;

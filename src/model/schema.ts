@@ -58,7 +58,7 @@ export const PortSchema = Type.Object(
     name: Type.String({
       pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
       maxLength: 15,
-      description: 'IANA service name (Kubernetes container port name): lower case, digits and "-", at most 15 characters.',
+      description: 'IANA service name (Kubernetes container port name): lower case, digits and "-", at most 15 characters. A port named "admin" (and tRPC-Go\'s server.admin.port) is an admin/debug port: published on 127.0.0.1 only, never by swarm, never in the Kubernetes Service; probes still reach it on the pod IP.',
       'x-expected': 'a port name like "http" or "admin" (a-z, 0-9, "-", at most 15 characters)',
     }),
     port: Type.Integer({ minimum: 1, maximum: 65535, description: 'The port the service listens on inside the container.' }),
@@ -300,7 +300,7 @@ export const ConfigSchema = Type.Object(
         ['plain', 'trpc-go'],
         described(
           'framework',
-          'Preset for the service\'s framework. "trpc-go" (GoNeat\'s successor) reads trpc_go.yaml: health on the admin port at /is_healthy/, ports from server.service, drain from server.max_close_wait_time (at least 10s), and ships the file in the image at /app/trpc_go.yaml with `-conf` pointing at it.',
+          'Preset for the service\'s framework. "trpc-go" (GoNeat\'s successor) reads trpc_go.yaml: health on the admin port at /is_healthy/, ports from server.service, the drain from tRPC-Go\'s close sequence (close_wait_time, max_close_wait_time, its 10s bound, the service timeouts), warns about settings that will not drain or bind 127.0.0.1, and ships the file in the image at /app/trpc_go.yaml with `-conf` pointing at it.',
         ),
       ),
     ),

@@ -9,6 +9,7 @@ import { shutdownSpec, type ShutdownSpec } from './budget.js';
 import { DEFAULTS, defaultFor, defaultValue, launchdWorkingDirectory } from './defaults.js';
 import { durationField, type FieldPath, type SpecIssue } from './issues.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
+import { adminPublishProblem, isAdminPort } from './admin-port.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
 
 export interface PortSpec {
@@ -16,6 +17,8 @@ export interface PortSpec {
   port: number;
   protocol: 'tcp' | 'udp';
   publish?: { hostIp: string; hostPort: number };
+  /** An admin/debug port (src/model/admin-port.ts): loopback-published only, never in a Kubernetes Service or by swarm. */
+  admin?: boolean;
 }
 
 export interface HealthSpec {
@@ -142,7 +145,7 @@ function applyPreset(config: Config, inputs: SpecInputs, issues: SpecIssue[]): {
   }
   const out: Config = { ...config };
   if (!out.ports) {
-    out.ports = t.services.map((svc, i) => ({ name: i === 0 ? 'rpc' : `rpc${i + 1}`, port: svc.port }));
+    out.ports = t.services.map((svc, i) => ({ name: i === 0 ? 'rpc' : `rpc${i + 1}`, port: svc.port, ...(svc.protocol === 'udp' ? { protocol: 'udp' as const } : {}) }));
     if (t.adminPort && !t.services.some((svc) => svc.port === t.adminPort)) out.ports.push({ name: 'admin', port: t.adminPort });
   } else if (t.adminPort && !out.ports.some((p) => p.port === t.adminPort)) {
     out.ports = [...out.ports, { name: out.ports.some((p) => p.name === 'admin') ? 'trpc-admin' : 'admin', port: t.adminPort }];
@@ -157,6 +160,7 @@ function applyPreset(config: Config, inputs: SpecInputs, issues: SpecIssue[]): {
 export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?: ServiceSpec; issues: SpecIssue[] } {
   const issues: SpecIssue[] = [];
   const { config, files } = applyPreset(userConfig, inputs, issues);
+  const trpcAdminPort = config.framework === 'trpc-go' && typeof inputs.trpc === 'object' && !('error' in inputs.trpc) ? inputs.trpc.adminPort : undefined;
 
   // Image
   const tag = config.image.tag ?? DEFAULTS.tag;
@@ -207,6 +211,11 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     numbers.add(`${p.port}/${protocol}`);
     const spec: PortSpec = { name: p.name, port: p.port, protocol };
     if (p.publish !== undefined) spec.publish = parsePublish(p.publish, issues, ['ports', i, 'publish']);
+    if (isAdminPort(p.name, p.port, trpcAdminPort)) {
+      spec.admin = true;
+      const problem = spec.publish && adminPublishProblem(p.name, spec.publish.hostIp);
+      if (problem) issues.push({ path: ['ports', i, 'publish'], message: problem });
+    }
     ports.push(spec);
   });
 
@@ -260,7 +269,9 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   }
 
   // Shutdown budget
-  const shutdown = shutdownSpec(config.shutdown ?? {}, issues);
+  // A drain the trpc-go preset read from trpc_go.yaml is warned about there (model/trpc.ts, no-drain),
+  // not refused here: only a drain the user wrote is checked against preStop.
+  const shutdown = shutdownSpec(config.shutdown ?? {}, issues, { drainWritten: userConfig.shutdown?.drain !== undefined });
   const { preStopMs } = shutdown;
 
   // User: numeric and non-root, so the kubelet can check runAsNonRoot.

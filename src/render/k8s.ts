@@ -134,7 +134,9 @@ export function k8sObjects(spec: ServiceSpec, opts: K8sOptions = {}): K8sObject[
   };
 
   const objects: K8sObject[] = [k8sOrdered(deployment)];
-  if (spec.ports.length) {
+  // Admin ports (/debug/pprof, /cmds/config: src/model/admin-port.ts) stay out of the Service; probes reach them on the pod IP by container port name.
+  const servicePorts = spec.ports.filter((p) => !p.admin);
+  if (servicePorts.length) {
     const service: IService = {
       apiVersion: 'v1',
       kind: 'Service',
@@ -142,7 +144,7 @@ export function k8sObjects(spec: ServiceSpec, opts: K8sOptions = {}): K8sObject[
       spec: {
         type: spec.kubernetes.serviceType,
         selector: selector(spec),
-        ports: spec.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: p.protocol === 'udp' ? ('UDP' as const) : ('TCP' as const) })),
+        ports: servicePorts.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: p.protocol === 'udp' ? ('UDP' as const) : ('TCP' as const) })),
       },
     };
     objects.push(k8sOrdered(service));

@@ -16,9 +16,10 @@ export function renderSwarm(spec: ServiceSpec, opts: { image?: string } = {}, pa
   const svc = composeServiceBase(spec, opts.image ?? spec.image.ref);
   // Swarm ignores security_opt (it warns "Ignoring unsupported options"); the non-root user and cap_drop ALL still apply.
   delete svc.security_opt;
-  const published = spec.ports.filter((p) => p.publish);
+  // Swarm publishes on every interface (ingress: the routing mesh; host: each task on its node); host_ip does not apply.
+  // So an admin port (/debug/pprof, /cmds/config: src/model/admin-port.ts) is never published here; the healthcheck runs inside the task.
+  const published = spec.ports.filter((p) => p.publish && !p.admin);
   if (published.length) {
-    // Swarm publishes on every interface (ingress: the routing mesh; host: each task on its node); host_ip does not apply.
     svc.ports = published.map((p) => ({
       target: p.port,
       ...(p.publish!.hostPort ? { published: p.publish!.hostPort } : {}),

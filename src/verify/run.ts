@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InterruptedError } from '../errors.js';
+import { isInit } from '../model/signals.js';
 import type { Containers } from '../runtime/engine.js';
 import { evaluate, type CheckResult, type Observations } from './checks.js';
 import type { VerifyPlan } from './plan.js';
@@ -155,16 +156,31 @@ export async function verifyImage(
       let exited = false;
       let signalAt: number | undefined;
       let killed = false;
+      // The service's processes before the stop (PID 1 itself when it is not an init).
+      const servicePids = new Set(obs.processes.filter((p) => p.pid !== obs.pid1Pid || !isInit(p.args.split(/\s+/)[0])).map((p) => p.pid));
+      let refusalChecked = false;
       const healthWatch = (async () => {
         if (!plan.health) return;
         const port = hostPort(plan.health.port)!;
         while (!exited && !finished) {
-          const r = await get(port, plan.health.path, 500).catch(() => undefined);
-          if (r && r.status !== 200 && !obs.healthNotReady && obs.stop === undefined) {
+          const at0 = now();
+          const r = await get(port, plan.health.path, 500).catch((err: NodeJS.ErrnoException) => ({ error: err.code ?? err.message }));
+          const afterSignal = signalAt !== undefined && at0 >= signalAt;
+          if ('status' in r && r.status !== 200 && !obs.healthNotReady && obs.stop === undefined) {
             const at = now();
             if (!signalAt || at >= signalAt) {
               obs.healthNotReady = { at, what: String(r.status) };
               timeline.push({ t: at, event: `${plan.health.path} → ${r.status} (not ready)` });
+            }
+          } else if ('error' in r && afterSignal && !obs.healthNotReady && !refusalChecked && obs.stop === undefined) {
+            // A probe that cannot connect fails just like a 503 (kubelet and docker healthchecks count
+            // both as failures); tRPC-Go closes its admin server at once on SIGTERM (admin/admin.go Close).
+            // It counts only if the service is still alive after the refusal — not when it already exited.
+            refusalChecked = true;
+            const alive = (await containers.processes(id!).catch(() => [])).some((p) => servicePids.has(p.pid));
+            if (alive && !exited) {
+              obs.healthNotReady = { at: at0, what: `no connection (${r.error})` };
+              timeline.push({ t: at0, event: `${plan.health.path} → no connection (${r.error}) while the service still runs (not ready)` });
             }
           }
           await delay(25);

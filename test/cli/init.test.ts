@@ -67,6 +67,61 @@ describe('goneat-deploy init', () => {
     expect(spec.args).toEqual(['-conf', '/app/trpc_go.yaml']);
   });
 
+  const NO_DRAIN = `# the framework's defaults for the close: neither key set
+server:
+  app: demo   # kept as written
+  server: hello
+  admin: {ip: 0.0.0.0, port: 9028}
+  service:
+    - name: trpc.demo.hello.http
+      ip: 0.0.0.0
+      port: 8080
+      protocol: http_no_protocol
+      timeout: 5000
+`;
+  const trpcProject = (name: string) => {
+    const dir = goProject(name, { 'trpc_go.yaml': NO_DRAIN });
+    writeFileSync(path.join(dir, 'go.mod'), `module github.com/acme/${name}\n\ngo 1.19\n\nrequire trpc.group/trpc-go/trpc-go v1.1.0\n`);
+    return dir;
+  };
+
+  it('tRPC-Go that would not drain: warns at trpc_go.yaml:line and leaves the file alone without --fix-trpc-close', async () => {
+    const dir = trpcProject('nodrain');
+    const r = await runCli(['init', '-C', dir]);
+    expect(r.code).toBe(0);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^goneat-deploy: warning: .*trpc_go\.yaml:2:1: server\.max_close_wait_time: max_close_wait_time unset \(0\) is not above close_wait_time unset \(0\): .* set server\.max_close_wait_time: 10000 and close_wait_time: 2000 /);
+    expect(lines[1]).toMatch(/--fix-trpc-close/);
+    expect(lines).toHaveLength(2);
+    expect(readFileSync(path.join(dir, 'trpc_go.yaml'), 'utf8')).toBe(NO_DRAIN);
+    expect(load(dir).shutdown.drainMs).toBe(0);
+    expect(readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8')).toMatch(/^ {2}preStop: 3s/m);
+  });
+
+  it('--fix-trpc-close writes only the two values into trpc_go.yaml, comments and layout kept', async () => {
+    const dir = trpcProject('fixed');
+    const r = await runCli(['init', '-C', dir, '--fix-trpc-close']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/updated .*trpc_go\.yaml: server\.close_wait_time: 2000, server\.max_close_wait_time: 10000/);
+    const after = readFileSync(path.join(dir, 'trpc_go.yaml'), 'utf8');
+    expect(after.split('\n').filter((l) => !NO_DRAIN.split('\n').includes(l))).toEqual([
+      '  close_wait_time: 2000   # ms: keeps accepting this long after SIGTERM (set by goneat-deploy init)',
+      '  max_close_wait_time: 10000   # ms: waits for in-flight requests up to this (set by goneat-deploy init)',
+    ]);
+    expect(after.replace(/^ {2}(max_)?close_wait_time: .*\n/gm, '')).toBe(NO_DRAIN);
+    const spec = load(dir);
+    // counted now: 2s sleep, up to 10s for in-flight requests, bounded by max(10s, 10s)
+    expect(spec.shutdown.drainMs).toBe(10_000);
+    // close_wait_time does the preStop's job in-process: no preStop on top, and the file says why
+    expect(spec.shutdown.preStopMs).toBe(0);
+    expect(readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8')).toMatch(/^ {2}# preStop: not needed: close_wait_time keeps accepting for 2000 ms after SIGTERM$/m);
+    // an existing value is replaced in place, its comment kept
+    const again = trpcProject('fixed-again');
+    writeFileSync(path.join(again, 'trpc_go.yaml'), NO_DRAIN.replace('  app: demo', '  close_wait_time: 4000   # mine\n  max_close_wait_time: 1000 # too short\n  app: demo'));
+    expect((await runCli(['init', '-C', again, '--fix-trpc-close'])).code).toBe(0);
+    expect(readFileSync(path.join(again, 'trpc_go.yaml'), 'utf8')).toMatch(/ {2}close_wait_time: 4000 {3}# mine\n {2}max_close_wait_time: 10000 # too short\n {2}app: demo/);
+  });
 });
 
 describe('shell completion', () => {

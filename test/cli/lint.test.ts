@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import AjvDraft04Module from 'ajv-draft-04';
+import { RULES } from '../../src/lint/rules/index.js';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 import { runInProcess as runCli } from '../helpers/inprocess.js';
-import { RULES } from '../../src/lint/rules/index.js';
 
 function sarifValidator() {
   const schemaPath = path.join(ROOT, 'node_modules/@microsoft/sarif-matcher-utils/lib/schemas/sarif-2.1.0-rtm.5.json');
@@ -22,8 +22,9 @@ describe('goneat-deploy lint', () => {
     const r = await runCli(['lint', '-C', 'examples/echo', 'examples', 'Dockerfile', 'compose.yaml', 'deploy']);
     expect(r.stderr).toBe('');
     // examples/echo/main.go (its deliberate -legacy-sighup subscription carries a goneat-deploy:ignore GD017 with the
-    // reason) and 9 deployment files; service.yaml, pdb.yaml and kustomization.yaml hold no workload: read, not parsed.
-    expect(r.stdout).toMatch(/^10 file\(s\) checked, no findings$/m);
+    // reason), examples/trpc's main.go and trpc_go.yaml (GD020: it drains, has an admin port, binds 0.0.0.0) and
+    // 9 deployment files; service.yaml, pdb.yaml and kustomization.yaml hold no workload: read, not parsed.
+    expect(r.stdout).toMatch(/^12 file\(s\) checked, no findings$/m);
     expect(r.code).toBe(0);
   });
 

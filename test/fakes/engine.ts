@@ -121,8 +121,12 @@ export class FakeImages implements Images {
 
 /** How a fake container behaves. */
 export interface FakeService {
-  /** Health endpoint (container port and path): 200 while running, 503 once the stop signal arrived. */
-  health?: { port: number; path: string };
+  /**
+   * Health endpoint (container port and path): 200 while running, 503 once the stop signal arrived —
+   * or, with closesOnStop, the port stops accepting connections then (tRPC-Go closes its admin server
+   * at once on SIGTERM, admin/admin.go Close).
+   */
+  health?: { port: number; path: string; closesOnStop?: boolean };
   /** Signals the service drains on; any other signal but SIGKILL is ignored (as by a shell as PID 1). */
   handles?: string[];
   /** After the signal: this long until exit, with this code. */
@@ -224,6 +228,12 @@ export class FakeContainers implements Containers {
     if (signal === 'SIGKILL') return c.exit(137);
     if (!(c.service.handles ?? ['SIGTERM']).includes(signal) || c.stopping) return;
     c.stopping = true;
+    const health = c.service.health;
+    if (health?.closesOnStop) {
+      const server = c.servers.get(health.port);
+      server?.close();
+      server?.closeAllConnections();
+    }
     c.timers.push(setTimeout(() => c.exit(c.service.exitCode ?? 0), c.service.drainMs ?? 0));
   }
 

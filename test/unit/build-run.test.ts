@@ -32,7 +32,7 @@ afterEach(async () => {
 function loaded(extra: string): LoadedConfig {
   const text = `name: svc\nimage: {repository: goneat-test/svc, tag: "1"}\nports: [{name: http, port: 8080}]\n${extra}`;
   const { spec, config } = specFromText('goneat-deploy.yaml', text);
-  return { spec, config, configPath: path.join(tmp, 'goneat-deploy.yaml'), configDir: tmp, displayPath: 'goneat-deploy.yaml' };
+  return { spec, config, configPath: path.join(tmp, 'goneat-deploy.yaml'), configDir: tmp, displayPath: 'goneat-deploy.yaml', warnings: [] };
 }
 
 const PREBUILT = () => `build: {binary: ${elfFile('static-amd64')}, tini: ${elfFile('static-amd64')}}\n`;

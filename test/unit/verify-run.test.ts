@@ -51,6 +51,26 @@ describe('verifyImage against the fake engine', () => {
     expect(engine.containers.all.size).toBe(0);
   });
 
+  it('a health endpoint that refuses connections after the signal while the service still drains is not-ready (tRPC-Go\'s admin server)', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/', closesOnStop: true }, drainMs: 900 });
+    const r = await verifyImage(engine.containers, plan({ inflight: undefined }));
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['health-not-ready']!.status).toBe('pass');
+    expect(by['health-not-ready']!.measured).toMatch(/^\/is_healthy\/ → no connection \(ECONNREFUSED\) /);
+    expect(r.passed).toBe(true);
+  });
+
+  it('a refusal once the service\'s process is gone (only the init left, the container not yet stopped) is not counted as not-ready', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/', closesOnStop: true }, drainMs: 900 });
+    const tini = { pid: 4242, ppid: 1, uid: 65532, tty: '?', args: '/sbin/tini -- /app/svc' };
+    let calls = 0;
+    // docker top: tini and the service before the stop; after the signal the service has exited, tini has not.
+    engine.containers.processes = async () => (calls++ === 0 ? [tini, { pid: 4243, ppid: 4242, uid: 65532, tty: '?', args: '/app/svc' }] : [tini]);
+    const r = await verifyImage(engine.containers, plan({ inflight: undefined }));
+    expect(calls).toBeGreaterThan(1);
+    expect(Object.fromEntries(r.checks.map((c) => [c.id, c.measured]))['health-not-ready']).toBe('/is_healthy/ kept answering 200 until the process exited');
+  });
+
   it('compose: a PID 1 that ignores SIGTERM is SIGKILLed at the timeout (137) and fails', async () => {
     const engine = engineWith({ handles: [], processes: [{ pid: 4242, ppid: 1, uid: 65532, tty: '?', args: '/bin/sh -c /app/svc' }] });
     const r = await verifyImage(engine.containers, plan({ stopTimeoutS: 1, health: undefined, inflight: undefined }));

@@ -19,8 +19,9 @@ import { unparsableValue } from './gd016-unparsable-value.js';
 import { goSighup } from './gd017-go-sighup.js';
 import { goIgnoreSighup } from './gd018-go-ignore-sighup.js';
 import { goDaemonize } from './gd019-go-daemonize.js';
+import { trpcConfig } from './gd020-trpc-config.js';
 
 export const RULES: Rule[] = [
   shellForm, noInit, doubleInit, stopSignal, stopTimeout, preStopGrace, terminal, user, daemonizing, killMode, sighup, upstartKillTimeout, durationNumber,
-  stopSignalPreempted, reloadEndsService, unparsableValue, goSighup, goIgnoreSighup, goDaemonize,
+  stopSignalPreempted, reloadEndsService, unparsableValue, goSighup, goIgnoreSighup, goDaemonize, trpcConfig,
 ];

@@ -1,10 +1,11 @@
 /**
  * A parsed YAML document that can tell where a field is: every error names
- * file:line:column. Pure (no filesystem).
+ * file:line:column. Pure (no filesystem). goneat-deploy.yaml is read with it
+ * (config/load.ts, config/validate.ts), and so is trpc_go.yaml by the trpc-go
+ * preset's analysis (model/trpc.ts), which lint and init share.
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import type { ConfigIssue } from '../errors.js';
-import type { FieldPath } from '../model/issues.js';
+import type { FieldPath, LocatedIssue } from './issues.js';
 
 export type { FieldPath };
 
@@ -29,11 +30,11 @@ export class YamlSource {
   }
 
   /** Parses YAML text. Syntax errors come back as issues with positions. */
-  static parse(file: string, text: string): { source: YamlSource; issues: ConfigIssue[] } {
+  static parse(file: string, text: string): { source: YamlSource; issues: LocatedIssue[] } {
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
     const source = new YamlSource(file, doc, lines);
-    const issues: ConfigIssue[] = doc.errors.map((e) => {
+    const issues: LocatedIssue[] = doc.errors.map((e) => {
       const pos = lines.linePos(e.pos[0]);
       const firstLine = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
       return { file, line: pos.line, column: pos.col, field: '', message: `invalid YAML: ${firstLine}` };
@@ -79,7 +80,7 @@ export class YamlSource {
     return { line: p.line, column: p.col };
   }
 
-  issue(path: FieldPath, message: string, opts: { key?: string } = {}): ConfigIssue {
+  issue(path: FieldPath, message: string, opts: { key?: string } = {}): LocatedIssue {
     const pos = opts.key !== undefined ? this.keyPosition(path, opts.key) : this.position(path);
     const field = formatPath(opts.key !== undefined ? [...path, opts.key] : path);
     return { file: this.file, line: pos?.line, column: pos?.column, field, message };
