@@ -23,6 +23,8 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
   command -v script >/dev/null 2>&1 || need+=(bsdutils)
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+  # mmdebstrap: the root filesystem of the systemd e2e image (scripts/systemd-image.sh).
+  command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing ${need[*]} from Debian's packages"

@@ -9,7 +9,7 @@ import type { RenderedFile } from './header.js';
 import { renderK8s, renderK8sStream } from './k8s.js';
 import { renderLaunchd } from './launchd.js';
 import { renderSwarm } from './swarm.js';
-import { renderSystemdContainerUnit, renderSystemdUnit } from './systemd.js';
+import { renderSysusers, renderSystemdContainerUnit, renderSystemdUnit } from './systemd.js';
 import { renderUpstart } from './upstart.js';
 
 export interface RenderOptions {
@@ -22,6 +22,8 @@ export interface Target {
   description: string;
   /** Single-file targets take `-o FILE`; multi-file ones `-o DIR`. */
   single: boolean;
+  /** Where `generate <target>` writes without -o, for --help: the path `generate all` uses under deploy/. */
+  defaultOutput?: string;
   render(spec: ServiceSpec, opts: RenderOptions): RenderedFile[];
   /** What `-o -` prints, when it is not just the files one after another. */
   stdout?(spec: ServiceSpec, opts: RenderOptions): string;
@@ -55,20 +57,23 @@ export const TARGETS: Target[] = [
   },
   {
     name: 'systemd',
-    description: 'systemd units: the binary on the host (Type=exec), and the container image under the docker CLI',
+    description:
+      'systemd units: the binary on the host (Type=exec, sandbox per host.hardening) with a sysusers.d file for its account, and the container image under the docker CLI',
     single: false,
-    render: (spec, opts) => [renderSystemdUnit(spec), renderSystemdContainerUnit(spec, opts)],
+    render: (spec, opts) => [renderSystemdUnit(spec), renderSystemdContainerUnit(spec, opts), ...[renderSysusers(spec)].filter((f): f is RenderedFile => f !== undefined)],
   },
   {
     name: 'launchd',
     description: 'a launchd property list (macOS): RunAtLoad, KeepAlive, ExitTimeOut from the budget',
     single: true,
+    defaultOutput: 'deploy/launchd/<label>.plist',
     render: (spec) => [renderLaunchd(spec)],
   },
   {
     name: 'upstart',
-    description: 'an upstart job: respawn, kill signal and kill timeout from the budget, no expect stanza',
+    description: 'an upstart job: respawn, kill signal and kill timeout from the budget, reload made harmless, no expect stanza',
     single: true,
+    defaultOutput: 'deploy/upstart/<name>.conf',
     render: (spec) => [renderUpstart(spec)],
   },
 ];

@@ -198,7 +198,7 @@ describe('generate: runtime targets', () => {
     const d = await project(GOOD);
     let r = await runCli(['generate', 'systemd', '-C', d, '-o', path.join(d, 'units')]);
     expect(r.code).toBe(0);
-    expect((await readdir(path.join(d, 'units'))).sort()).toEqual(['svc-container.service', 'svc.service']);
+    expect((await readdir(path.join(d, 'units'))).sort()).toEqual(['svc-container.service', 'svc.service', 'svc.sysusers.conf']);
     r = await runCli(['generate', 'all', '-C', d]);
     expect(r.code).toBe(0);
     expect((await readdir(path.join(d, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);

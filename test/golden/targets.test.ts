@@ -216,7 +216,7 @@ describe('systemd', () => {
       'NoNewPrivileges=yes',
       'ProtectSystem=strict',
       'PrivateTmp=yes',
-      'DynamicUser=yes',
+      'User=echo',
     ]) {
       expect(lines).toContain(l);
     }
