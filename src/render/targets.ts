@@ -4,6 +4,7 @@
  */
 import type { ServiceSpec } from '../spec/spec.js';
 import { renderCompose } from './compose.js';
+import { renderDaemonize } from './daemonize.js';
 import { imageLabels, renderDockerfile } from './dockerfile.js';
 import type { RenderedFile } from './header.js';
 import { renderK8s, renderK8sStream } from './k8s.js';
@@ -61,6 +62,13 @@ export const TARGETS: Target[] = [
       'systemd units: the binary on the host (Type=exec, sandbox per host.hardening) with a sysusers.d file for its account, and the container image under the docker CLI',
     single: false,
     render: (spec, opts) => [renderSystemdUnit(spec), renderSystemdContainerUnit(spec, opts), ...[renderSysusers(spec)].filter((f): f is RenderedFile => f !== undefined)],
+  },
+  {
+    name: 'daemonize',
+    description: 'a start|stop|restart|status script for daemonize(1), for hosts without systemd: pid and lock files, logs, stop within the budget then SIGKILL',
+    single: true,
+    defaultOutput: 'deploy/daemonize/<name>.sh',
+    render: (spec) => [renderDaemonize(spec)],
   },
   {
     name: 'launchd',
