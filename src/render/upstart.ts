@@ -31,9 +31,18 @@ function signalName(sig: string): string {
   return sig.replace(/^SIG/, '');
 }
 
+/**
+ * The job. `reload signal CONT`: upstart's `reload` sends SIGHUP unless the
+ * job names another signal (init(5): "reload signal SIGNAL ... SIGHUP by
+ * default"), and SIGHUP makes a Go service exit (os/signal: "A SIGHUP, SIGINT,
+ * or SIGTERM signal causes the program to exit"). SIGCONT's default action
+ * only resumes a stopped process (signal(7)) and the Go runtime leaves it at
+ * that unless the program subscribes to it, so `initctl reload` does nothing:
+ * reload is not supported, restart applies a new config. upstart < 1.10
+ * rejects the stanza ("Unknown stanza"), so `host.upstartLegacy` leaves it out.
+ */
 export function renderUpstart(spec: ServiceSpec, dir = 'upstart'): RenderedFile {
   const h = spec.host;
-  const user = h.user ?? spec.name;
   const lines = [
     `description ${upstartQuote(`${spec.name}${spec.description ? `: ${spec.description}` : ''}`)}`,
     '',
@@ -46,14 +55,19 @@ export function renderUpstart(spec: ServiceSpec, dir = 'upstart'): RenderedFile 
     '',
     `kill signal ${signalName(spec.shutdown.signal)}`,
     `kill timeout ${spec.shutdown.timeoutSeconds}`,
+    ...(h.upstartLegacy
+      ? ['# upstart < 1.10 has no `reload signal`: `initctl reload` would send SIGHUP and stop the service. Use `initctl restart`.']
+      : ['# Reload is not supported: upstart would send SIGHUP, which stops a Go service. CONT does nothing; use `initctl restart`.', 'reload signal CONT']),
     '',
-    `setuid ${user}`,
-    `setgid ${user}`,
+    `setuid ${h.account}`,
+    `setgid ${h.account}`,
+    `umask ${h.umask}`,
     `chdir ${h.workingDirectory}`,
     'console log',
     ...spec.env.map(([k, v]) => `env ${k}=${upstartQuote(v)}`),
     '',
-    `exec ${[h.binaryPath, ...spec.args].map(upstartQuote).join(' ')}`,
+    // trpc-go: the config's path on the host (host.configPath), never the image's /app/trpc_go.yaml.
+    `exec ${[h.binaryPath, ...h.args].map(upstartQuote).join(' ')}`,
   ];
   return { path: `${dir}/${spec.name}.conf`, content: withHeader('hash', `${lines.join('\n')}\n`) };
 }
