@@ -28,6 +28,8 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   command -v daemonize >/dev/null 2>&1 || need+=(daemonize)
   command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
   command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+  # python3: its plistlib reads the launchd plists back in the tests.
+  command -v python3 >/dev/null 2>&1 || need+=(python3)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing ${need[*]} from Debian's packages"
