@@ -29,6 +29,13 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
   command -v script >/dev/null 2>&1 || need+=(bsdutils)
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+  # Host daemons: daemonize (its e2e), shellcheck (the generated control script), mmdebstrap
+  # (the root filesystem of the systemd e2e image, scripts/systemd-image.sh).
+  command -v daemonize >/dev/null 2>&1 || need+=(daemonize)
+  command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+  command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+  # python3: its plistlib reads the launchd plists back in the tests.
+  command -v python3 >/dev/null 2>&1 || need+=(python3)
 fi
 case " ${GONEAT_ENV_ENGINES:-} " in
   *" 26.1"*)

@@ -17,6 +17,27 @@ const cli = need('bad-input-cli');
 const engine = need('bad-input-engine');
 const property = need('property');
 const propertySystemd = need('property-systemd');
+// Host daemons (test/e2e/systemd.test.ts, test/e2e/daemonize.test.ts): optional, printed when measured.
+const systemd = r.systemd;
+const daemonize = r.daemonize;
+const hostSection = systemd && daemonize
+  ? `
+## Host daemons (systemd 252 as PID 1, daemonize 1.7.8)
+
+Debian 12's systemd as PID 1 in a container built from Debian's packages (scripts/systemd-image.sh${systemd.imageColdBuildSeconds ? `, cold build ${systemd.imageColdBuildSeconds} s` : ''}),
+the echo service, budget 7 s (drain 5 s + slack 2 s).
+
+| what | result |
+| --- | --- |
+| binary unit: \`systemctl stop\` with 5 requests in flight (2.3 s of work left) | all 200, exit 0, Result=success, ${systemd.binaryStopWith5InFlightMs} ms |
+| the same where mount namespaces are refused (hardening auto: sandbox skipped, notice in the journal) | all 200, exit 0, ${systemd.degradedStopWith2InFlightMs} ms |
+| container unit: \`systemctl stop\` → \`docker stop --time=7\`, 3 requests in flight | all 200, the engine records exit code 0, ${systemd.containerStopWith3InFlightMs} ms |
+| \`systemd-analyze security\` exposure of the default unit | ${systemd.exposure} (goal ≤ 2.0) |
+| daemonize: started from a tmux terminal that is then closed | ${daemonize.hangupSurvived ? 'same pid, healthy, no hangup received' : 'FAILED'} |
+| daemonize: \`stop\` with 1 request in flight (2.5 s left) | 200, exit 0, ${daemonize.stopWithOneInFlightMs} ms |
+| foreground in a terminal: Ctrl-C with 1 request in flight (1.5 s left) | 200, exit 0, ${daemonize.foregroundCtrlCMs} ms |
+`
+  : '';
 const sh = (c) => {
   try {
     return execSync(c, { encoding: 'utf8' }).trim();
@@ -72,6 +93,7 @@ process leaves the container's cgroup.
 | the service exits 42 | ${crashes.deaths[1]} | yes |
 | a Go panic | ${crashes.deaths[2]} | yes |
 
+${hostSection}
 ## Bad input
 
 | cases | where |

@@ -8,6 +8,6 @@ scripts/ensure-env.sh
 rm -rf .tmp/reliability
 npx vitest run --project unit test/cli/corpus.test.ts test/unit/property.test.ts
 npx vitest run --project integration test/integration/systemd-analyze.test.ts
-GONEAT_SOAK=1 npx vitest run --project e2e test/e2e/reliability.test.ts test/e2e/swarm.test.ts test/e2e/corpus.test.ts
+GONEAT_SOAK=1 npx vitest run --project e2e test/e2e/reliability.test.ts test/e2e/swarm.test.ts test/e2e/corpus.test.ts test/e2e/systemd.test.ts test/e2e/daemonize.test.ts
 node scripts/reliability-report.mjs > docs/reliability.md.tmp && mv docs/reliability.md.tmp docs/reliability.md
 echo "wrote docs/reliability.md"

@@ -62,8 +62,11 @@ async function renderFor(loaded: Loaded, targetName: string, opts: GenerateOptio
   const renderOpts = await renderOptions(loaded, targetName, opts);
   const t = targetFor(targetName);
   let files: RenderedFile[] = t ? t.render(loaded.spec, renderOpts) : renderAll(loaded.spec, renderOpts);
-  // Single-file targets: -o names the file. Multi-file: -o names the directory.
-  const out = path.resolve(outputBase, opts.output ?? DEFAULT_OUTPUT[targetName] ?? path.join('deploy', targetName));
+  // Single-file targets: -o names the file. Multi-file: -o names the directory. Without -o, a
+  // single file goes where `generate all` puts it (deploy/upstart/<name>.conf), never to a file
+  // named like a directory of `generate all` (deploy/upstart), which would then fail.
+  const fallback = t?.single ? path.join('deploy', files[0]!.path) : path.join('deploy', targetName);
+  const out = path.resolve(outputBase, opts.output ?? DEFAULT_OUTPUT[targetName] ?? fallback);
   if (t?.single) return files.map((f) => ({ ...f, path: out }));
   // One multi-file target: -o DIR holds its files directly (k8s/deployment.yaml → DIR/deployment.yaml).
   if (t) files = files.map((f) => ({ ...f, path: f.path.split('/').slice(1).join('/') }));

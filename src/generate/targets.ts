@@ -4,12 +4,13 @@
  */
 import type { ServiceSpec } from '../model/service.js';
 import { renderCompose } from '../render/compose.js';
+import { renderDaemonize } from '../render/daemonize.js';
 import { imageLabels, renderDockerfile } from '../image/dockerfile.js';
 import type { RenderedFile } from '../model/generated.js';
 import { renderK8s, renderK8sStream } from '../render/k8s.js';
 import { renderLaunchd } from '../render/launchd.js';
 import { renderSwarm } from '../render/swarm.js';
-import { renderSystemdContainerUnit, renderSystemdUnit } from '../render/systemd.js';
+import { renderSysusers, renderSystemdContainerUnit, renderSystemdUnit } from '../render/systemd.js';
 import { renderUpstart } from '../render/upstart.js';
 
 export interface RenderOptions {
@@ -22,6 +23,8 @@ export interface Target {
   description: string;
   /** Single-file targets take `-o FILE`; multi-file ones `-o DIR`. */
   single: boolean;
+  /** Where `generate <target>` writes without -o, for --help: the path `generate all` uses under deploy/. */
+  defaultOutput?: string;
   render(spec: ServiceSpec, opts: RenderOptions): RenderedFile[];
   /** What `-o -` prints, when it is not just the files one after another. */
   stdout?(spec: ServiceSpec, opts: RenderOptions): string;
@@ -55,20 +58,30 @@ export const TARGETS: Target[] = [
   },
   {
     name: 'systemd',
-    description: 'systemd units: the binary on the host (Type=exec), and the container image under the docker CLI',
+    description:
+      'systemd units: the binary on the host (Type=exec, sandbox per host.hardening) with a sysusers.d file for its account, and the container image under the docker CLI',
     single: false,
-    render: (spec, opts) => [renderSystemdUnit(spec), renderSystemdContainerUnit(spec, opts)],
+    render: (spec, opts) => [renderSystemdUnit(spec), renderSystemdContainerUnit(spec, opts), ...[renderSysusers(spec)].filter((f): f is RenderedFile => f !== undefined)],
+  },
+  {
+    name: 'daemonize',
+    description: 'a start|stop|restart|status script for daemonize(1), for hosts without systemd: pid and lock files, logs, stop within the budget then SIGKILL',
+    single: true,
+    defaultOutput: 'deploy/daemonize/<name>.sh',
+    render: (spec) => [renderDaemonize(spec)],
   },
   {
     name: 'launchd',
     description: 'a launchd property list (macOS): RunAtLoad, KeepAlive, ExitTimeOut from the budget',
     single: true,
+    defaultOutput: 'deploy/launchd/<label>.plist',
     render: (spec) => [renderLaunchd(spec)],
   },
   {
     name: 'upstart',
-    description: 'an upstart job: respawn, kill signal and kill timeout from the budget, no expect stanza',
+    description: 'an upstart job: respawn, kill signal and kill timeout from the budget, reload made harmless, no expect stanza',
     single: true,
+    defaultOutput: 'deploy/upstart/<name>.conf',
     render: (spec) => [renderUpstart(spec)],
   },
 ];

@@ -51,8 +51,14 @@ export const CONFIG_DEFAULTS = {
   'swarm.publishMode': { value: 'ingress', text: '"ingress"' },
   'host.binaryPath': { of: (name) => `/usr/local/bin/${name}`, text: '/usr/local/bin/<name>' },
   'host.workingDirectory': { of: (name) => `/var/lib/${name}`, text: '/var/lib/<name> (launchd: /usr/local/var/<name>)' },
+  // Derived from the working directory; `of` gives it for the default working directory.
+  'host.configPath': { of: (name) => `/var/lib/${name}/trpc_go.yaml`, text: '<workingDirectory>/trpc_go.yaml' },
+  'host.hardening': { value: 'auto', text: '"auto"' },
+  'host.umask': { value: '0077', text: '"0077"' },
+  'host.runDirectory': { of: (name) => `/run/${name}`, text: '/run/<name>' },
   'host.launchdLabel': { of: (name) => `io.goneat-deploy.${name}`, text: 'io.goneat-deploy.<name>' },
-  'host.logDirectory': { value: '/usr/local/var/log' },
+  'host.logDirectory': { value: '/usr/local/var/log', text: '/usr/local/var/log (daemonize: /var/log/<name>)' },
+  'host.upstartLegacy': { value: false },
 } as const satisfies Record<string, FieldDefault>;
 
 export type DefaultedField = keyof typeof CONFIG_DEFAULTS;
@@ -64,12 +70,15 @@ export function defaultSentence(key: DefaultedField): string {
 }
 
 /** The default of a field derived from the service name ("/usr/local/bin/<name>"). */
-export function defaultFor(key: 'host.binaryPath' | 'host.workingDirectory' | 'host.launchdLabel', name: string): string {
+export function defaultFor(key: 'host.binaryPath' | 'host.workingDirectory' | 'host.runDirectory' | 'host.launchdLabel', name: string): string {
   return CONFIG_DEFAULTS[key].of(name);
 }
 
 /** launchd's working directory when host.workingDirectory is not set (the "(launchd: …)" of its default). */
 export const launchdWorkingDirectory = (name: string): string => `/usr/local/var/${name}`;
+
+/** daemonize's log directory when host.logDirectory is not set (the "(daemonize: …)" of its default). */
+export const daemonizeLogDirectory = (name: string): string => `/var/log/${name}`;
 
 /** The value of a field that has one fixed default. */
 export function defaultValue<K extends DefaultedField>(key: K): (typeof CONFIG_DEFAULTS)[K] extends { value: infer V } ? V : never {

@@ -233,23 +233,57 @@ export const KubernetesSchema = Type.Object(
 
 export const HostSchema = Type.Object(
   {
-    binaryPath: Type.Optional(AbsolutePath(described('host.binaryPath', 'Where the binary is installed on the host (systemd, launchd, upstart).').description)),
+    binaryPath: Type.Optional(AbsolutePath(described('host.binaryPath', 'Where the binary is installed on the host (systemd, daemonize, upstart, launchd).').description)),
     workingDirectory: Type.Optional(
       AbsolutePath(described('host.workingDirectory', 'Working directory on the host; tRPC-Go reads ./trpc_go.yaml relative to it.').description),
+    ),
+    configPath: Type.Optional(
+      AbsolutePath(
+        described('host.configPath', 'framework trpc-go: where trpc_go.yaml is on the host. Host targets run the binary with this path wherever the image uses /app/trpc_go.yaml.').description,
+      ),
     ),
     user: Type.Optional(
       Type.String({
         pattern: '^[a-z_][a-z0-9_-]{0,31}$',
-        description: 'Host user to run as. systemd default: DynamicUser=yes; upstart default: a user named like the service; launchd: UserName only when set.',
+        description:
+          'Host account to run as (systemd, daemonize, upstart; launchd UserName). Default: a system account named like the service (`generate systemd` writes a sysusers.d file that creates it); launchd: UserName only when set. Not with host.hardening strict, where systemd allocates the account.',
         'x-expected': 'a user name like "echo"',
       }),
     ),
+    hardening: Type.Optional(
+      StringEnum(
+        ['auto', 'strict', 'off'],
+        described(
+          'host.hardening',
+          'systemd sandboxing. "auto": a fixed account (host.user, else one named like the service, created by the generated sysusers.d file) and the whole sandbox, which systemd itself skips on a host that refuses mount namespaces (some containers, VMs, WSL) — the unit logs a notice there. "strict": an account systemd allocates (DynamicUser=yes, no host.user), which systemd refuses to run without the sandbox: such hosts fail with status 226/NAMESPACE and the journal says to pick auto. "off": only the account, NoNewPrivileges=, an empty capability set and UMask=.',
+        ),
+      ),
+    ),
+    umask: Type.Optional(
+      Type.String({
+        pattern: '^0?[0-7]{3}$',
+        ...described('host.umask', 'File mode creation mask of the service on the host (systemd UMask=, launchd Umask, upstart umask, daemonize).'),
+        'x-expected': 'an octal umask like "0077" or "027"',
+      }),
+    ),
+    runDirectory: Type.Optional(AbsolutePath(described('host.runDirectory', 'daemonize: directory of the pid and lock files.').description)),
     launchdLabel: Type.Optional(
       Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9.-]*$', ...described('host.launchdLabel', 'launchd Label.'), 'x-expected': 'a reverse-DNS label like "com.example.echo"' }),
     ),
-    logDirectory: Type.Optional({ ...AbsolutePath('launchd StandardOutPath/StandardErrorPath directory.'), ...described('host.logDirectory', 'launchd StandardOutPath/StandardErrorPath directory.') }),
+    logDirectory: Type.Optional({
+      ...AbsolutePath('Directory of the stdout/stderr log files (launchd StandardOutPath/StandardErrorPath, daemonize -o/-e).'),
+      ...described('host.logDirectory', 'Directory of the stdout/stderr log files (launchd StandardOutPath/StandardErrorPath, daemonize -o/-e).'),
+    }),
+    upstartLegacy: Type.Optional(
+      Type.Boolean(
+        described(
+          'host.upstartLegacy',
+          'upstart older than 1.10 (RHEL/CentOS 6, Ubuntu 12.04) rejects the `reload signal` stanza as unknown: leave it out. `initctl reload` then sends SIGHUP, which stops a Go service.',
+        ),
+      ),
+    ),
   },
-  { additionalProperties: false, description: 'Options for plain hosts: `generate systemd`, `launchd`, `upstart`.' },
+  { additionalProperties: false, description: 'Options for plain hosts: `generate systemd`, `daemonize`, `upstart`, `launchd`.' },
 );
 
 export const SwarmSchema = Type.Object(

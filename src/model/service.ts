@@ -6,7 +6,7 @@
 import type { Config } from './schema.js';
 import { formatDuration } from './duration.js';
 import { shutdownSpec, type ShutdownSpec } from './budget.js';
-import { DEFAULTS, defaultFor, defaultValue, launchdWorkingDirectory } from './defaults.js';
+import { daemonizeLogDirectory, DEFAULTS, defaultFor, defaultValue, launchdWorkingDirectory } from './defaults.js';
 import { durationField, type FieldPath, type SpecIssue } from './issues.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 import { adminPublishProblem, isAdminPort } from './admin-port.js';
@@ -50,9 +50,25 @@ export interface HostSpec {
   binaryPath: string;
   workingDirectory: string;
   launchdWorkingDirectory: string;
+  /** host.user as written (launchd UserName only when set). */
   user?: string;
+  /** The account the service runs as on a host: host.user, else the service's name (systemd strict: DynamicUser= instead). */
+  account: string;
+  /** trpc-go: trpc_go.yaml on the host (host.configPath, default <workingDirectory>/trpc_go.yaml); launchd's below. */
+  configPath?: string;
+  launchdConfigPath?: string;
+  /** The service's arguments on the host: the image's config path (/app/trpc_go.yaml) replaced by configPath. */
+  args: string[];
+  launchdArgs: string[];
+  hardening: 'auto' | 'strict' | 'off';
+  /** File mode creation mask, as 4 octal digits ("0077"). */
+  umask: string;
+  /** daemonize: pid and lock files. */
+  runDirectory: string;
   launchdLabel: string;
   logDirectory: string;
+  daemonizeLogDirectory: string;
+  upstartLegacy: boolean;
 }
 
 /** An extra file shipped in the image (the tRPC-Go config). */
@@ -370,15 +386,38 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     else if (port !== undefined) verify = { port, path: v.inflightPath! };
   }
 
-  // Plain hosts (systemd, launchd, upstart)
+  // Plain hosts (systemd, daemonize, upstart, launchd)
   const h = config.host ?? {};
+  const workingDirectory = h.workingDirectory ?? defaultFor('host.workingDirectory', config.name);
+  const launchdDir = h.workingDirectory ?? launchdWorkingDirectory(config.name);
+  // The image runs `-conf /app/trpc_go.yaml`; that path exists only in the image.
+  const shipsConfig = files.some((f) => f.target === TRPC_CONFIG_IN_IMAGE);
+  if (h.configPath !== undefined && !shipsConfig) {
+    issues.push({ path: ['host', 'configPath'], message: 'is only used with framework: trpc-go (the config the image ships); for another service, give the path in args' });
+  }
+  if (h.hardening === 'strict' && h.user !== undefined) {
+    issues.push({ path: ['host', 'user'], message: 'host.hardening strict runs the service under an account systemd allocates (DynamicUser=yes): remove host.user, or use hardening auto' });
+  }
+  const configPath = shipsConfig ? (h.configPath ?? `${workingDirectory}/trpc_go.yaml`) : undefined;
+  const launchdConfigPath = shipsConfig ? (h.configPath ?? `${launchdDir}/trpc_go.yaml`) : undefined;
+  const hostArgs = (path: string | undefined) =>
+    path === undefined ? [...args] : args.map((a) => (a === TRPC_CONFIG_IN_IMAGE ? path : a.endsWith(`=${TRPC_CONFIG_IN_IMAGE}`) ? a.slice(0, -TRPC_CONFIG_IN_IMAGE.length) + path : a));
   const host: HostSpec = {
     binaryPath: h.binaryPath ?? defaultFor('host.binaryPath', config.name),
-    workingDirectory: h.workingDirectory ?? defaultFor('host.workingDirectory', config.name),
-    launchdWorkingDirectory: h.workingDirectory ?? launchdWorkingDirectory(config.name),
+    workingDirectory,
+    launchdWorkingDirectory: launchdDir,
     ...(h.user ? { user: h.user } : {}),
+    account: h.user ?? config.name,
+    ...(configPath ? { configPath, launchdConfigPath: launchdConfigPath! } : {}),
+    args: hostArgs(configPath),
+    launchdArgs: hostArgs(launchdConfigPath),
+    hardening: h.hardening ?? defaultValue('host.hardening'),
+    umask: (h.umask ?? defaultValue('host.umask')).padStart(4, '0'),
+    runDirectory: h.runDirectory ?? defaultFor('host.runDirectory', config.name),
     launchdLabel: h.launchdLabel ?? defaultFor('host.launchdLabel', config.name),
     logDirectory: h.logDirectory ?? defaultValue('host.logDirectory'),
+    daemonizeLogDirectory: h.logDirectory ?? daemonizeLogDirectory(config.name),
+    upstartLegacy: h.upstartLegacy ?? defaultValue('host.upstartLegacy'),
   };
 
   if (issues.length) return { issues };

@@ -10,11 +10,24 @@ import type { PlistValue } from 'plist';
 import type { ServiceSpec } from '../model/service.js';
 import { withHeader, type RenderedFile } from '../model/generated.js';
 
+/**
+ * The job dictionary (launchd.plist(5)):
+ *  - KeepAlive true: "unconditionally keep the job alive" — restarted whenever
+ *    it exits, with any status; "jobs that exit quickly and frequently ... will
+ *    be throttled", at most one spawn per ThrottleInterval (default 10 s).
+ *  - ExitTimeOut: "the amount of time launchd waits before sending a SIGKILL
+ *    signal. The default value is 20 seconds. The value zero is interpreted as
+ *    infinity" — the shutdown budget, at least 1 s, so never 0. launchd sends
+ *    SIGTERM first; it has no setting for another stop signal.
+ *  - Umask: an integer in decimal ("Property lists don't support octal").
+ * Source: launchd.plist(5), launchd-842 (mirrored in freebsd/openlaunchd man/launchd.plist.5).
+ */
 export function launchdPlist(spec: ServiceSpec): Record<string, PlistValue> {
   const h = spec.host;
   const job: Record<string, PlistValue> = {
     Label: h.launchdLabel,
-    ProgramArguments: [h.binaryPath, ...spec.args],
+    // trpc-go: the config's path on the host (host.configPath), never the image's /app/trpc_go.yaml.
+    ProgramArguments: [h.binaryPath, ...h.launchdArgs],
     WorkingDirectory: h.launchdWorkingDirectory,
   };
   if (spec.env.length) job.EnvironmentVariables = Object.fromEntries(spec.env);
@@ -26,6 +39,7 @@ export function launchdPlist(spec: ServiceSpec): Record<string, PlistValue> {
     ExitTimeOut: spec.shutdown.timeoutSeconds,
     ThrottleInterval: 10,
     ProcessType: 'Standard',
+    Umask: parseInt(h.umask, 8),
     StandardOutPath: `${h.logDirectory}/${spec.name}.log`,
     StandardErrorPath: `${h.logDirectory}/${spec.name}.err.log`,
   });

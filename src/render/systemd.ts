@@ -36,7 +36,7 @@ function text(s: string): string {
 function section(name: string, entries: Array<[string, string | number] | null>): string {
   return `[${name}]\n${entries
     .filter((e): e is [string, string | number] => e !== null)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => (k === '#' ? `# ${v}` : `${k}=${v}`))
     .join('\n')}\n`;
 }
 
@@ -55,57 +55,128 @@ function unitSection(spec: ServiceSpec, what: string, extra: Array<[string, stri
 
 const INSTALL = section('Install', [['WantedBy', 'multi-user.target']]);
 
-/** The service binary on the host, in the foreground, supervised by systemd. */
+type Entry = [string, string];
+
+/**
+ * The sandbox of `host.hardening: auto` and `strict` (systemd.exec(5), v252).
+ * All of it is what systemd drops by itself, with the debug message "Failed to
+ * set up namespace, assuming containerized execution and ignoring", when the
+ * host refuses to unshare a mount namespace (src/core/execute.c
+ * apply_mount_namespace(), v252) — except DynamicUser= and the other settings
+ * insist_on_sandboxing() lists, which then fail the start with 226/NAMESPACE:
+ * measured under systemd 252 in a container without CAP_SYS_ADMIN (test/e2e/systemd.test.ts).
+ * SystemCallFilter= keeps @resources: Go raises its soft RLIMIT_NOFILE at start (os package, Go 1.19+).
+ */
+function sandbox(spec: ServiceSpec, underVarLib: boolean): Entry[] {
+  const h = spec.host;
+  return [
+    ['ProtectSystem', 'strict'],
+    ...(underVarLib ? [] : [['ReadWritePaths', h.workingDirectory] as Entry]),
+    ['ProtectHome', 'yes'],
+    ['PrivateTmp', 'yes'],
+    ['PrivateDevices', 'yes'],
+    ['PrivateMounts', 'yes'],
+    ['ProtectKernelTunables', 'yes'],
+    ['ProtectKernelModules', 'yes'],
+    ['ProtectKernelLogs', 'yes'],
+    ['ProtectControlGroups', 'yes'],
+    ['ProtectClock', 'yes'],
+    ['ProtectHostname', 'yes'],
+    ['ProtectProc', 'invisible'],
+    ['RestrictNamespaces', 'yes'],
+    ['RestrictSUIDSGID', 'yes'],
+    ['RestrictRealtime', 'yes'],
+    ['LockPersonality', 'yes'],
+    // Go never maps memory writable and executable at once.
+    ['MemoryDenyWriteExecute', 'yes'],
+    ['RemoveIPC', 'yes'],
+    ['SystemCallArchitectures', 'native'],
+    ['SystemCallFilter', '@system-service'],
+    ['SystemCallFilter', '~@privileged'],
+    ['SystemCallErrorNumber', 'EPERM'],
+    ['RestrictAddressFamilies', 'AF_INET AF_INET6 AF_UNIX'],
+  ];
+}
+
+/**
+ * hardening auto: one line in the journal on a host that refuses mount
+ * namespaces, where systemd would otherwise skip the sandbox silently (its
+ * message is at debug level). "+": outside the sandbox, as root, so it tests
+ * what systemd itself tries: unshare(CLONE_NEWNS). "-": never fails the start.
+ */
+function degradedNotice(spec: ServiceSpec): Entry {
+  const msg = `${spec.name}: this host refuses mount namespaces (a container or VM without them): systemd runs the service without ProtectSystem=, PrivateTmp= and the rest of its namespace sandbox (host.hardening: auto in goneat-deploy.yaml)`;
+  return ['ExecStartPre', `-+${systemdCommand(['/bin/sh', '-c', `if command -v unshare >/dev/null && ! unshare --mount true 2>/dev/null; then echo "${msg}" >&2; fi`])}`];
+}
+
+/**
+ * The service binary on the host, in the foreground, supervised by systemd.
+ * `host.hardening` picks the sandbox (auto | strict | off); the account is
+ * `host.account` (created by the sysusers.d file below) unless strict and no
+ * host.user, where systemd allocates one (DynamicUser=yes).
+ */
 export function renderSystemdUnit(spec: ServiceSpec, dir = 'systemd'): RenderedFile {
   const h = spec.host;
   const T = spec.shutdown.timeoutSeconds;
   const needsBind = spec.ports.some((p) => p.port < 1024);
   const dataDir = h.workingDirectory.startsWith('/var/lib/') ? h.workingDirectory.slice('/var/lib/'.length) : undefined;
+  const dynamic = h.hardening === 'strict';
+  const success = spec.shutdown.successExitCodes.filter((c) => c !== 0);
   const service = section('Service', [
     // Start fails if execve fails (systemd 240+). Never Type=forking: the service does not fork.
     ['Type', 'exec'],
-    ['ExecStart', systemdCommand([h.binaryPath, ...spec.args])],
+    ...(h.hardening === 'auto' ? [degradedNotice(spec)] : []),
+    // trpc-go: the config's path on the host (host.configPath), never the image's /app/trpc_go.yaml.
+    ['ExecStart', systemdCommand([h.binaryPath, ...h.args])],
     // tRPC-Go reads ./trpc_go.yaml relative to the working directory.
     ['WorkingDirectory', h.workingDirectory],
-    ...spec.env.map(([k, v]): [string, string] => ['Environment', systemdEnv(k, v)]),
-    ...(h.user ? [['User', h.user] as [string, string], ['Group', h.user] as [string, string]] : [['DynamicUser', 'yes'] as [string, string]]),
-    ...(dataDir ? [['StateDirectory', dataDir] as [string, string]] : []),
+    ...spec.env.map(([k, v]): Entry => ['Environment', systemdEnv(k, v)]),
+    // strict: systemd refuses to run a DynamicUser= service outside its sandbox. On a host that refuses
+    // mount namespaces the start fails with status=226/NAMESPACE: pick host.hardening auto there. (No
+    // hint command can run then: an ExecStopPost=, even with "+", fails the same way; measured, systemd 252.)
+    ...(dynamic
+      ? [['#', 'host.hardening strict: where the host refuses mount namespaces this fails with status=226/NAMESPACE; use hardening auto there'] as Entry, ['DynamicUser', 'yes'] as Entry]
+      : [['User', h.account] as Entry, ['Group', h.account] as Entry]),
+    ...(dataDir ? [['StateDirectory', dataDir] as Entry] : []),
+    ['UMask', h.umask],
     // Stop: the signal to the main process, then SIGKILL to the whole group after TimeoutStopSec.
     ['KillSignal', spec.shutdown.signal],
     ['KillMode', 'mixed'],
     ['SendSIGHUP', 'no'],
     ['TimeoutStopSec', `${T}s`],
-    ...(spec.shutdown.successExitCodes.filter((c) => c !== 0).length
-      ? [['SuccessExitStatus', spec.shutdown.successExitCodes.filter((c) => c !== 0).join(' ')] as [string, string]]
-      : []),
+    ...(success.length ? [['SuccessExitStatus', success.join(' ')] as Entry] : []),
     // tRPC-Go can exit 0 after a failure: restart on any exit.
     ['Restart', 'always'],
     ['RestartSec', '1s'],
     ['StandardOutput', 'journal'],
     ['StandardError', 'journal'],
-    // Hardening (systemd.exec(5)).
+    // Hardening (systemd.exec(5)); what needs no namespace is set in every mode.
     ['NoNewPrivileges', 'yes'],
-    ['ProtectSystem', 'strict'],
-    ...(dataDir ? [] : [['ReadWritePaths', h.workingDirectory] as [string, string]]),
-    ['ProtectHome', 'yes'],
-    ['PrivateTmp', 'yes'],
-    ['PrivateDevices', 'yes'],
-    ['ProtectKernelTunables', 'yes'],
-    ['ProtectKernelModules', 'yes'],
-    ['ProtectControlGroups', 'yes'],
-    ['RestrictNamespaces', 'yes'],
-    ['RestrictSUIDSGID', 'yes'],
-    ['LockPersonality', 'yes'],
-    ['RestrictRealtime', 'yes'],
-    ['SystemCallArchitectures', 'native'],
-    ['RestrictAddressFamilies', 'AF_INET AF_INET6 AF_UNIX'],
     ['CapabilityBoundingSet', needsBind ? 'CAP_NET_BIND_SERVICE' : ''],
-    ...(needsBind ? [['AmbientCapabilities', 'CAP_NET_BIND_SERVICE'] as [string, string]] : []),
-    ...(spec.resources.cpuMillis ? [['CPUQuota', `${Math.ceil(spec.resources.cpuMillis / 10)}%`] as [string, string]] : []),
-    ...(spec.resources.memoryBytes ? [['MemoryMax', String(spec.resources.memoryBytes)] as [string, string]] : []),
+    ...(needsBind ? [['AmbientCapabilities', 'CAP_NET_BIND_SERVICE'] as Entry] : []),
+    ...(h.hardening === 'off' ? [] : sandbox(spec, dataDir !== undefined)),
+    ...(spec.resources.cpuMillis ? [['CPUQuota', `${Math.ceil(spec.resources.cpuMillis / 10)}%`] as Entry] : []),
+    ...(spec.resources.memoryBytes ? [['MemoryMax', String(spec.resources.memoryBytes)] as Entry] : []),
   ]);
   const body = `${unitSection(spec, 'binary, foreground, supervised by systemd')}\n${service}\n${INSTALL}`;
   return { path: `${dir}/${spec.name}.service`, content: withHeader('hash', body) };
+}
+
+/**
+ * The account the binary unit runs as, for systemd-sysusers (sysusers.d(5)):
+ * a system user and group named host.account, home the working directory,
+ * no login shell. None when systemd allocates the account (DynamicUser=).
+ */
+export function renderSysusers(spec: ServiceSpec, dir = 'systemd'): RenderedFile | undefined {
+  const h = spec.host;
+  if (h.hardening === 'strict') return undefined;
+  const body = [
+    `# Creates the account ${h.account} unless it exists: install -m 0644 ${spec.name}.sysusers.conf /etc/sysusers.d/${spec.name}.conf && systemd-sysusers`,
+    // u NAME ID GECOS HOME SHELL; "-" picks a free system UID and a same-named group; the shell defaults to nologin.
+    `u ${h.account} - "${spec.name} service (goneat-deploy)" ${h.workingDirectory}`,
+    '',
+  ].join('\n');
+  return { path: `${dir}/${spec.name}.sysusers.conf`, content: withHeader('hash', body) };
 }
 
 /** The container image on a plain host, run by the docker CLI under systemd. */
@@ -126,7 +197,9 @@ export function renderSystemdContainerUnit(spec: ServiceSpec, opts: { image?: st
     '--cap-drop=ALL',
     '--security-opt=no-new-privileges:true',
     `--user=${spec.user.uid}:${spec.user.gid}`,
-    '--log-driver=journald',
+    // Logs reach the journal once, through the attached CLI (StandardOutput=journal); the
+    // journald driver would write every line a second time, and needs journald beside dockerd.
+    '--log-driver=local',
     ...spec.env.map(([k, v]) => `--env=${k}=${v}`),
     ...spec.ports.filter((p) => p.publish).map((p) => `--publish=${composePort(p)}`),
     ...(spec.resources.cpuMillis ? [`--cpus=${spec.resources.cpuMillis / 1000}`] : []),

@@ -33,9 +33,18 @@ function signalName(sig: string): string {
   return sig.replace(/^SIG/, '');
 }
 
+/**
+ * The job. `reload signal CONT`: upstart's `reload` sends SIGHUP unless the
+ * job names another signal (init(5): "reload signal SIGNAL ... SIGHUP by
+ * default"), and SIGHUP makes a Go service exit (os/signal: "A SIGHUP, SIGINT,
+ * or SIGTERM signal causes the program to exit"). SIGCONT's default action
+ * only resumes a stopped process (signal(7)) and the Go runtime leaves it at
+ * that unless the program subscribes to it, so `initctl reload` does nothing:
+ * reload is not supported, restart applies a new config. upstart < 1.10
+ * rejects the stanza ("Unknown stanza"), so `host.upstartLegacy` leaves it out.
+ */
 export function renderUpstart(spec: ServiceSpec, dir = 'upstart'): RenderedFile {
   const h = spec.host;
-  const user = h.user ?? spec.name;
   const lines = [
     `description ${upstartQuote(`${spec.name}${spec.description ? `: ${spec.description}` : ''}`)}`,
     '',
@@ -48,17 +57,22 @@ export function renderUpstart(spec: ServiceSpec, dir = 'upstart'): RenderedFile 
     '',
     `kill signal ${signalName(spec.shutdown.signal)}`,
     `kill timeout ${spec.shutdown.timeoutSeconds}`,
-    '# `initctl reload` sends SIGHUP unless told otherwise, and a Go service exits on it:',
-    '# CONT is a no-op for a running process. Restart the job instead of reloading it.',
-    'reload signal CONT',
+    ...(h.upstartLegacy
+      ? ['# upstart < 1.10 has no `reload signal`: `initctl reload` would send SIGHUP and stop the service. Use `initctl restart`.']
+      : ['# Reload is not supported: upstart would send SIGHUP, which stops a Go service. CONT does nothing; use `initctl restart`.', 'reload signal CONT']),
     '',
-    `setuid ${user}`,
-    `setgid ${user}`,
+    `setuid ${h.account}`,
+    `setgid ${h.account}`,
+    `umask ${h.umask}`,
     `chdir ${h.workingDirectory}`,
     'console log',
     ...spec.env.map(([k, v]) => `env ${k}=${upstartQuote(v)}`),
     '',
-    `exec ${[h.binaryPath, ...spec.args].map(upstartQuote).join(' ')}`,
+    // Legacy: upstart's implicit SIGHUP reload is chosen knowingly (the comment above says so); lint's GD011
+    // reports it at the job's exec, so its suppression marker (src/lint/lint.ts) goes right above it.
+    ...(h.upstartLegacy ? ['# goneat-deploy:ignore GD011 host.upstartLegacy: this upstart has no `reload signal`; restart the job, never reload it'] : []),
+    // trpc-go: the config's path on the host (host.configPath), never the image's /app/trpc_go.yaml.
+    `exec ${[h.binaryPath, ...h.args].map(upstartQuote).join(' ')}`,
   ];
   return { path: `${dir}/${spec.name}.conf`, content: withHeader('hash', `${lines.join('\n')}\n`) };
 }

@@ -202,10 +202,10 @@ describe('generate: runtime targets', () => {
     const d = await project(GOOD);
     let r = await runCli(['generate', 'systemd', '-C', d, '-o', path.join(d, 'units')]);
     expect(r.code).toBe(0);
-    expect((await readdir(path.join(d, 'units'))).sort()).toEqual(['svc-container.service', 'svc.service']);
+    expect((await readdir(path.join(d, 'units'))).sort()).toEqual(['svc-container.service', 'svc.service', 'svc.sysusers.conf']);
     r = await runCli(['generate', 'all', '-C', d]);
     expect(r.code).toBe(0);
-    expect((await readdir(path.join(d, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);
+    expect((await readdir(path.join(d, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'daemonize', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);
     r = await runCli(['generate', 'all', '-C', d, '--check']);
     expect(r.code).toBe(0);
   });
@@ -220,7 +220,7 @@ describe('generate --recursive: a monorepo of services', () => {
     }
     const r = await runCli(['generate', 'all', '-r', '-C', root]);
     expect(r.code).toBe(0);
-    for (const n of ['a', 'b', 'c']) expect((await readdir(path.join(root, 'services', n, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);
+    for (const n of ['a', 'b', 'c']) expect((await readdir(path.join(root, 'services', n, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'daemonize', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);
     expect((await runCli(['generate', 'all', '-r', '-C', root, '--check'])).code).toBe(0);
   });
 

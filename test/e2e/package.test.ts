@@ -44,7 +44,7 @@ describe('npm pack → install → npx goneat-deploy', () => {
     expect(await run('head', ['-1', path.join(app, 'goneat-deploy.yaml')])).toMatch(/\$schema=node_modules\/goneat-deploy\/schema\/goneat-deploy\.schema\.json/);
     const gen = await exec('npx', ['--no-install', 'goneat-deploy', 'generate', 'all'], { cwd: app });
     expect(gen.code).toBe(0);
-    expect((await readdir(path.join(app, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);
+    expect((await readdir(path.join(app, 'deploy'))).sort()).toEqual(['Dockerfile', 'compose.yaml', 'daemonize', 'k8s', 'launchd', 'swarm', 'systemd', 'upstart']);
     const lint = await exec('npx', ['--no-install', 'goneat-deploy', 'lint', 'deploy'], { cwd: app });
     expect(lint.stdout).toMatch(/no findings/);
     // Go source lint from the installed package: the WebAssembly files ship in dist/ (no native build, no tree-sitter-go).

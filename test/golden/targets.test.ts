@@ -188,7 +188,7 @@ describe('systemd', () => {
       'NoNewPrivileges=yes',
       'ProtectSystem=strict',
       'PrivateTmp=yes',
-      'DynamicUser=yes',
+      'User=echo',
     ]) {
       expect(lines).toContain(l);
     }

@@ -105,8 +105,24 @@ const READINGS: Record<DefaultedField, (r: Rendered) => unknown[]> = {
   'swarm.publishMode': (r) => [r.yaml('swarm/stack.yaml').services.svc.ports[0].mode],
   'host.binaryPath': (r) => [line(r.file('systemd/svc.service'), /^ExecStart=(\S+)/m), line(r.file('upstart/svc.conf'), /^exec (\S+)/m), (plist.parse(r.file('launchd/io.goneat-deploy.svc.plist')) as { ProgramArguments: string[] }).ProgramArguments[0]],
   'host.workingDirectory': (r) => [line(r.file('systemd/svc.service'), /^WorkingDirectory=(\S+)$/m), line(r.file('upstart/svc.conf'), /^chdir (\S+)$/m)],
+  'host.configPath': () => {
+    const t = render('framework: trpc-go\n');
+    return [line(t.file('systemd/svc.service'), /^ExecStart=\S+ -conf (\S+)$/m), line(t.file('upstart/svc.conf'), /^exec \S+ -conf (\S+)$/m), line(t.file('daemonize/svc.sh'), /^ {4}\S+ -conf (\S+)$/m)];
+  },
+  'host.hardening': (r) => {
+    const unit = r.file('systemd/svc.service');
+    return [/^DynamicUser=yes$/m.test(unit) ? 'strict' : /^ProtectSystem=strict$/m.test(unit) ? 'auto' : 'off'];
+  },
+  'host.umask': (r) => [
+    line(r.file('systemd/svc.service'), /^UMask=(\S+)$/m),
+    line(r.file('upstart/svc.conf'), /^umask (\S+)$/m),
+    line(r.file('daemonize/svc.sh'), /^UMASK='(\S+)'$/m),
+    `0${(plist.parse(r.file('launchd/io.goneat-deploy.svc.plist')) as { Umask: number }).Umask.toString(8).padStart(3, '0')}`,
+  ],
+  'host.runDirectory': (r) => [line(r.file('daemonize/svc.sh'), /^RUN_DIRECTORY='(\S+)'$/m)],
   'host.launchdLabel': (r) => [(plist.parse(r.file('launchd/io.goneat-deploy.svc.plist')) as { Label: string }).Label],
   'host.logDirectory': (r) => [path.dirname((plist.parse(r.file('launchd/io.goneat-deploy.svc.plist')) as { StandardOutPath: string }).StandardOutPath)],
+  'host.upstartLegacy': (r) => [!/^reload signal CONT$/m.test(r.file('upstart/svc.conf'))],
 };
 
 describe('documented defaults', () => {
@@ -138,6 +154,11 @@ describe('documented defaults', () => {
     expect((plist.parse(r.file('launchd/io.goneat-deploy.svc.plist')) as { WorkingDirectory: string }).WorkingDirectory).toBe('/usr/local/var/svc');
   });
 
+  it('daemonize\'s log directory is the documented "(daemonize: /var/log/<name>)"', () => {
+    expect(documented.find((d) => d.field === 'host.logDirectory')!.description).toContain('(daemonize: /var/log/<name>)');
+    expect(line(r.file('daemonize/svc.sh'), /^LOG_DIRECTORY='(\S+)'$/m)).toBe('/var/log/svc');
+  });
+
   it('the refused stop signals are listed as the config refuses them, SIGSTOP included', () => {
     const signal = documented.find((d) => d.field === 'shutdown.signal')!.description;
     for (const s of Object.keys(REFUSED_STOP_SIGNALS)) expect(signal).toContain(s);
@@ -152,5 +173,11 @@ describe('documented defaults', () => {
     expect(READINGS['health.interval'](set)).toEqual(['3s', '3s']);
     expect(READINGS.replicas(set)).toEqual([3, 3]);
     expect(READINGS['host.logDirectory'](set)).toEqual(['/var/log/x']);
+    const host = render('host: {hardening: strict, umask: "027", runDirectory: /run/x, upstartLegacy: true}\n');
+    expect(READINGS['host.hardening'](host)).toEqual(['strict']);
+    expect(READINGS['host.umask'](host)).toEqual(['0027', '0027', '0027', '0027']);
+    expect(READINGS['host.runDirectory'](host)).toEqual(['/run/x']);
+    expect(READINGS['host.upstartLegacy'](host)).toEqual([true]);
+    expect(READINGS['host.hardening'](render('host: {hardening: "off"}\n'))).toEqual(['off']);
   });
 });

@@ -27,7 +27,7 @@ describe('docs', () => {
   });
 
   it('has a page per target', () => {
-    const pages: Record<string, string> = { dockerfile: 'dockerfile', compose: 'compose', swarm: 'swarm', k8s: 'kubernetes', systemd: 'systemd', launchd: 'launchd', upstart: 'upstart' };
+    const pages: Record<string, string> = { dockerfile: 'dockerfile', compose: 'compose', swarm: 'swarm', k8s: 'kubernetes', systemd: 'systemd', daemonize: 'daemonize', launchd: 'launchd', upstart: 'upstart' };
     for (const t of TARGETS) expect(existsSync(path.join(docs, 'targets', `${pages[t.name]}.md`)), t.name).toBe(true);
   });
 
