@@ -16,6 +16,7 @@
 # GONEAT_TEST_ENGINES picks the e2e passes (default "20.10 26.1 26.1-containerd"). Extra
 # arguments go to vitest. The 26.1 namespaces have no outside network: package.test.ts
 # (npm install from the registry) runs in the first pass only.
+# Every e2e pass runs even when an earlier one failed; the script then exits 1.
 # Prints how long each part took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,18 +27,26 @@ E2E_26=(test/e2e/skeleton.test.ts test/e2e/verify.test.ts test/e2e/images.test.t
 E2E_26C=(test/e2e/images.test.ts test/e2e/engines.test.ts)
 
 times=()
-part() { # name, command...
-  local name=$1 start=$SECONDS
+failed=()
+part() { # name, command... — times it, and returns its exit status
+  local name=$1 start=$SECONDS rc=0
   shift
-  "$@"
-  times+=("$(printf '%-44s %4d s' "$name" $((SECONDS - start)))")
+  "$@" || rc=$?
+  times+=("$(printf '%-44s %4d s%s' "$name" $((SECONDS - start)) "$([ $rc -eq 0 ] || echo "  FAILED (exit $rc)")")")
+  return $rc
 }
-summary() {
+# Each e2e pass runs even when an earlier one failed (a complete picture of every engine); the
+# script fails at the end.
+e2e_pass() { part "$@" || failed+=("$1"); }
+finish() {
+  # The 26.1 engines ensure-env started are stopped however the run ends (idempotent).
+  if has 26.1; then scripts/engine.sh stop >/dev/null 2>&1 || true; fi
+  if has 26.1-containerd; then GONEAT_ENGINE_IMAGE_STORE=containerd scripts/engine.sh stop >/dev/null 2>&1 || true; fi
   [ ${#times[@]} -gt 0 ] || return 0
   printf '\ntest.sh timings:\n' >&2
   printf '  %s\n' "${times[@]}" >&2
 }
-trap summary EXIT
+trap finish EXIT
 has() { case " $ENGINES " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 part "ensure-env (engines: $ENGINES)" env GONEAT_ENV_ENGINES="$ENGINES" scripts/ensure-env.sh
@@ -50,13 +59,17 @@ part "generate --check" npm run --silent generate -- --check
 part "unit (unit, golden, cli)" npx vitest run --project unit "$@"
 part "integration" npx vitest run --project integration "$@"
 if has 20.10; then
-  part "e2e, all files, $(docker version --format 'Engine {{.Server.Version}}' 2>/dev/null)" npx vitest run --project e2e "$@"
+  e2e_pass "e2e, all files, $(docker version --format 'Engine {{.Server.Version}}' 2>/dev/null)" npx vitest run --project e2e "$@"
 fi
 if has 26.1; then
-  part "e2e, ${#E2E_26[@]} files, Engine 26.1 (own netns)" scripts/engine.sh exec npx vitest run --project e2e "${E2E_26[@]}" "$@"
+  e2e_pass "e2e, ${#E2E_26[@]} files, Engine 26.1 (own netns)" scripts/engine.sh exec npx vitest run --project e2e "${E2E_26[@]}" "$@"
   part "stop Engine 26.1" scripts/engine.sh stop
 fi
 if has 26.1-containerd; then
-  part "e2e, ${#E2E_26C[@]} files, Engine 26.1, containerd store" env GONEAT_ENGINE_IMAGE_STORE=containerd scripts/engine.sh exec npx vitest run --project e2e "${E2E_26C[@]}" "$@"
+  e2e_pass "e2e, ${#E2E_26C[@]} files, Engine 26.1, containerd store" env GONEAT_ENGINE_IMAGE_STORE=containerd scripts/engine.sh exec npx vitest run --project e2e "${E2E_26C[@]}" "$@"
   part "stop Engine 26.1 (containerd store)" env GONEAT_ENGINE_IMAGE_STORE=containerd scripts/engine.sh stop
+fi
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'test.sh: failed: %s\n' "${failed[@]}" >&2
+  exit 1
 fi
