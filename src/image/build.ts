@@ -56,6 +56,8 @@ export interface BuildRequest {
 export interface BuildDeps {
   /** Called once the checks that need no engine have passed. */
   connect: () => Promise<Engine>;
+  /** The engine is on this machine (so its architecture is the host's, known before connecting). */
+  engineIsLocal?: boolean;
   goBuild?: (input: GoBuildInput) => Promise<void>;
   registry?: (target: RegistryTarget, creds: Credentials | undefined) => Registry;
   /** Where the build's temp dir goes (default: $TMPDIR of the request's env, else the OS temp dir). */
@@ -110,6 +112,7 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
       ...(req.dockerfile ? { dockerfile: true } : {}),
       ...(req.push ? { push: true } : {}),
       ...(req.platforms ? { platforms: req.platforms } : {}),
+      ...(deps.engineIsLocal !== undefined ? { engineIsLocal: deps.engineIsLocal } : {}),
     },
     deps.connect,
   );
@@ -129,7 +132,21 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
       ...(req.signal ? { signal: req.signal } : {}),
       ...(deps.goBuild ? { goBuild: deps.goBuild } : {}),
     });
-    const platforms = await produceImages({ spec, configDir, image, targets: inputs.targets, binaries, tini: inputs.tini, created, assemble: !req.dockerfile });
+    const platforms = await produceImages({
+      spec,
+      configDir,
+      image,
+      targets: inputs.targets,
+      binaries,
+      tini: inputs.tini,
+      contents: inputs.contents,
+      libraries: inputs.libraries,
+      created,
+      assemble: !req.dockerfile,
+      env,
+      images: engine.images,
+      progress,
+    });
     const local = platforms.find((p) => p.arch === inputs.engineArch) ?? platforms[0]!;
     if (req.contextDir) {
       progress.step(`writing build context to ${req.contextDir}`);

@@ -9,21 +9,36 @@ import path from 'node:path';
 
 export const EM = { amd64: 62, arm64: 183 } as const;
 
-/** A 64-bit little-endian ELF header with one program header: PT_INTERP (dynamic, naming `interpreter`) or PT_LOAD (static). */
-export function syntheticElf(machine: number, interpreter?: string): Buffer {
+/**
+ * A complete 64-bit little-endian ELF executable (headers only, 0x200 bytes):
+ * a PT_LOAD covering the file with the entry point inside it, and a PT_INTERP
+ * naming `interpreter` when given (dynamic) — what the build's checks accept.
+ */
+export function syntheticElf(machine: number, interpreter?: string, opts: { type?: number } = {}): Buffer {
   const b = Buffer.alloc(0x200);
   b.writeUInt32BE(0x7f454c46, 0);
   b[4] = 2; // 64-bit
   b[5] = 1; // little endian
-  b.writeUInt16LE(2, 16); // ET_EXEC
+  b[6] = 1; // EI_VERSION
+  b.writeUInt16LE(opts.type ?? 2, 16); // ET_EXEC
   b.writeUInt16LE(machine, 18);
+  b.writeUInt32LE(1, 20); // e_version
+  b.writeBigUInt64LE(0x400180n, 24); // e_entry
   b.writeBigUInt64LE(64n, 32); // e_phoff
+  b.writeUInt16LE(64, 52); // e_ehsize
   b.writeUInt16LE(56, 54); // e_phentsize
-  b.writeUInt16LE(1, 56); // e_phnum
-  b.writeUInt32LE(interpreter ? 3 : 1, 64); // p_type
+  b.writeUInt16LE(interpreter ? 2 : 1, 56); // e_phnum
+  // PT_LOAD: the whole file at 0x400000
+  b.writeUInt32LE(1, 64);
+  b.writeBigUInt64LE(0n, 64 + 8);
+  b.writeBigUInt64LE(0x400000n, 64 + 16);
+  b.writeBigUInt64LE(0x200n, 64 + 32);
+  b.writeBigUInt64LE(0x200n, 64 + 40);
   if (interpreter) {
-    b.writeBigUInt64LE(0x100n, 64 + 8); // p_offset
-    b.writeBigUInt64LE(BigInt(interpreter.length + 1), 64 + 32); // p_filesz
+    const o = 64 + 56;
+    b.writeUInt32LE(3, o); // PT_INTERP
+    b.writeBigUInt64LE(0x100n, o + 8); // p_offset
+    b.writeBigUInt64LE(BigInt(interpreter.length + 1), o + 32); // p_filesz
     b.write(`${interpreter}\0`, 0x100, 'latin1');
   }
   return b;
