@@ -15,6 +15,9 @@ need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
 [ -x /usr/bin/tini-static ] || need+=(tini)
+# image.certificates ships Debian's CA bundle; image.timezones its zoneinfo.
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
+[ -d /usr/share/zoneinfo ] || need+=(tzdata)
 command -v go >/dev/null 2>&1 || need+=(golang-go)
 if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   # busybox-static, not busybox: test images copy it into FROM scratch. ldd fails on static binaries.
@@ -23,6 +26,8 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
   command -v script >/dev/null 2>&1 || need+=(bsdutils)
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+  # Third-party Go servers packaged in the e2e tests (dynamically linked: image.libraries: host).
+  [ -x /usr/bin/etcd ] || need+=(etcd-server)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing ${need[*]} from Debian's packages"

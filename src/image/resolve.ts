@@ -15,7 +15,7 @@ import { checkExecutable, findTini, goArch, requireArch, type CheckedBinary } fr
 import { hostContents, libraryEntries, type HostContents } from './contents.js';
 import type { Arch } from './elf.js';
 import type { HostLibrary } from './libraries.js';
-import type { ContextEntry } from './plan.js';
+import { mergeEntries, type ContextEntry } from './plan.js';
 
 /** Resolves --tag: a bare tag ("1.2.3") or a whole reference ("registry:5000/team/echo:1.2.3"). */
 export function resolveTag(repository: string, defaultTag: string, tag?: string): string {
@@ -122,6 +122,8 @@ export async function resolveInputs(req: ResolveRequest, connect: () => Promise<
   let tini = await tiniFor(presumed, archs ? hostArch : presumed[0]!);
   const contents = await hostContents(spec, configDir, req.env, req.cwd);
   let libraries = await librariesFor(presumed);
+  // Clashes with what goneat-deploy writes, or between contents, are input errors too: checked now.
+  for (const l of libraries.values()) mergeEntries(spec, [], [...contents.entries, ...l.entries]);
 
   const engine = await connect();
   const info = await engine.info();

@@ -119,10 +119,11 @@ export function checkLdflags(ldflags: string, path: FieldPath, issues: SpecIssue
       const v = fields[++i];
       if (v !== undefined && /^[^=\s]+\.[^=\s.]+=/.test(v)) continue;
       issues.push({ path, message: `-X needs importpath.name=value, got ${v === undefined ? 'nothing' : JSON.stringify(v)}` });
-      continue;
+      return;
     }
     if (/^-X=[^=\s]+\.[^=\s.]+=/.test(flag)) continue;
     issues.push({ path, message: `${JSON.stringify(f)} is not allowed: ${allowed}` });
+    return; // one line: the first flag refused
   }
 }
 

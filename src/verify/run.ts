@@ -159,12 +159,16 @@ export async function verifyImage(
         if (!plan.health) return;
         const port = hostPort(plan.health.port)!;
         while (!exited && !finished) {
-          const r = await get(port, plan.health.path, 500).catch(() => undefined);
+          // A refused or reset connection is not-ready too, as for the kubelet's HTTP probe (pkg/probe/http:
+          // a request error is a failure): Go's http.Server.Shutdown closes its listeners at once.
+          const r = await get(port, plan.health.path, 500).catch((err: NodeJS.ErrnoException) =>
+            ['ECONNREFUSED', 'ECONNRESET'].includes(err.code ?? '') || /socket hang up/.test(err.message) ? { status: 0 } : undefined,
+          );
           if (r && r.status !== 200 && !obs.healthNotReady && obs.stop === undefined) {
             const at = now();
             if (!signalAt || at >= signalAt) {
-              obs.healthNotReady = { at, what: String(r.status) };
-              timeline.push({ t: at, event: `${plan.health.path} → ${r.status} (not ready)` });
+              obs.healthNotReady = { at, what: r.status ? String(r.status) : 'connection refused' };
+              timeline.push({ t: at, event: `${plan.health.path} → ${obs.healthNotReady.what} (not ready)` });
             }
           }
           await delay(25);

@@ -59,3 +59,45 @@ export function elfFile(name: 'static-amd64' | 'static-arm64' | 'dynamic-amd64')
   made.set(name, p);
   return p;
 }
+
+/**
+ * A dynamic amd64 executable (headers only): PT_INTERP
+ * /lib64/ld-linux-x86-64.so.2 and a PT_DYNAMIC whose DT_NEEDED are `needed`
+ * (and DT_RUNPATH `runpath` when given), for library resolution tests.
+ */
+export function syntheticElfWithNeeded(needed: string[], runpath?: string): Buffer {
+  const interp = '/lib64/ld-linux-x86-64.so.2';
+  const b = Buffer.alloc(0x600);
+  syntheticElf(EM.amd64, interp).copy(b);
+  b.writeUInt16LE(3, 56); // e_phnum: PT_LOAD, PT_INTERP, PT_DYNAMIC
+  // PT_LOAD covers the whole (larger) file.
+  b.writeBigUInt64LE(0x600n, 64 + 32);
+  b.writeBigUInt64LE(0x600n, 64 + 40);
+  // Strings at 0x400.
+  const strings = ['', ...needed, ...(runpath ? [runpath] : [])];
+  const offsets: number[] = [];
+  let at = 0;
+  for (const s of strings) {
+    offsets.push(at);
+    b.write(`${s}\0`, 0x400 + at, 'latin1');
+    at += s.length + 1;
+  }
+  const entries: Array<[number, number]> = [
+    ...needed.map((_, i): [number, number] => [1, offsets[i + 1]!]),
+    ...(runpath ? [[29, offsets.at(-1)!] as [number, number]] : []),
+    [5, 0x400400],
+    [10, at],
+    [0, 0],
+  ];
+  entries.forEach(([tag, val], i) => {
+    b.writeBigUInt64LE(BigInt(tag), 0x200 + i * 16);
+    b.writeBigUInt64LE(BigInt(val), 0x200 + i * 16 + 8);
+  });
+  const o = 64 + 2 * 56;
+  b.writeUInt32LE(2, o); // PT_DYNAMIC
+  b.writeBigUInt64LE(0x200n, o + 8);
+  b.writeBigUInt64LE(0x400200n, o + 16);
+  b.writeBigUInt64LE(BigInt(entries.length * 16), o + 32);
+  b.writeBigUInt64LE(BigInt(entries.length * 16), o + 40);
+  return b;
+}
