@@ -22,7 +22,7 @@ import { sourceDateEpoch, writeContextDir } from './context.js';
 import type { Credentials } from './credentials.js';
 import type { GoBuildInput } from './gobuild.js';
 import { loadIntoEngine } from './load.js';
-import { produceImages } from './produce.js';
+import { hostPackages, produceImages } from './produce.js';
 import { silentProgress, type Progress } from './progress.js';
 import { publish, type Registry } from './publish.js';
 import type { RegistryTarget } from './registry.js';
@@ -120,6 +120,9 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
   const created = sourceDateEpoch(env);
   const tmp = await mkdtemp(path.join(deps.tempRoot ?? env.TMPDIR ?? os.tmpdir(), 'goneat-deploy-build-'));
   try {
+    // dpkg's answers for the SBOM need no binary: asked while it compiles.
+    const packages = hostPackages({ tini: inputs.tini.values(), libraries: inputs.libraries.values(), contents: inputs.contents });
+    packages.catch(() => undefined);
     const binaries = await compileBinaries({
       spec,
       configDir,
@@ -146,6 +149,7 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
       env,
       images: engine.images,
       progress,
+      packages,
     });
     const local = platforms.find((p) => p.arch === inputs.engineArch) ?? platforms[0]!;
     if (req.contextDir) {

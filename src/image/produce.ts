@@ -37,6 +37,30 @@ export interface PlatformImage {
 
 const sha256hex = async (p: string) => createHash('sha256').update(await readFile(p)).digest('hex');
 
+/** What dpkg knows about the host files going into the images: looked up once, while the binary compiles. */
+export interface HostPackages {
+  owned: Map<string, DebianPackage>;
+  caCertificates?: DebianPackage;
+  tzdata?: DebianPackage;
+}
+
+/**
+ * Starts the dpkg look-ups for tini, the libraries, the CA bundle and
+ * zoneinfo (they need no compiled binary), so they run beside `go build`.
+ */
+export function hostPackages(req: {
+  tini: Iterable<CheckedBinary>;
+  libraries: Iterable<{ libraries: HostLibrary[] }>;
+  contents: HostContents;
+}): Promise<HostPackages> {
+  const paths = [...[...req.tini].map((t) => t.hostPath), ...[...req.libraries].flatMap((l) => l.libraries.map((x) => x.lookedUp))];
+  return Promise.all([
+    debianPackages([...new Set(paths)]),
+    req.contents.caBundle?.debian ? debianPackage('ca-certificates') : undefined,
+    req.contents.zoneinfo ? debianPackage('tzdata') : undefined,
+  ]).then(([owned, ca, tz]) => ({ owned, ...(ca ? { caCertificates: ca } : {}), ...(tz ? { tzdata: tz } : {}) }));
+}
+
 /** The SPDX document of one platform's image (sbom.ts), with the packages the host's dpkg knows. */
 async function sbomFor(req: {
   image: string;
@@ -48,8 +72,10 @@ async function sbomFor(req: {
   contents: HostContents;
   libraries: HostLibrary[];
   env: Record<string, string | undefined>;
+  packages: HostPackages;
 }): Promise<string> {
-  const owned = await debianPackages([req.tini.hostPath, ...req.libraries.map((l) => l.lookedUp)]);
+  const go = goBuildInfo(req.binary.hostPath, req.env);
+  const { owned } = req.packages;
   const debian = new Map<string, { pkg: DebianPackage; files: Array<{ target: string; sha256: string }> }>();
   const add = (pkg: DebianPackage, target: string, sha: string) => {
     const k = `${pkg.name}:${pkg.arch}`;
@@ -68,20 +94,20 @@ async function sbomFor(req: {
   }
   if (req.contents.caBundle) {
     const sha = await sha256hex(req.contents.caBundle.hostPath);
-    const pkg = req.contents.caBundle.debian ? await debianPackage('ca-certificates') : undefined;
+    const pkg = req.packages.caCertificates;
     if (pkg) add(pkg, CA_BUNDLE_PATH, sha);
     else unowned.push({ name: 'CA bundle', target: CA_BUNDLE_PATH, sha256: sha });
   }
-  if (req.contents.zoneinfo) {
-    const pkg = await debianPackage('tzdata');
-    if (pkg) debian.set(`${pkg.name}:${pkg.arch}`, { pkg, files: [] });
+  if (req.contents.zoneinfo && req.packages.tzdata) {
+    const pkg = req.packages.tzdata;
+    debian.set(`${pkg.name}:${pkg.arch}`, { pkg, files: [] });
   }
-  const go = await goBuildInfo(req.binary.hostPath, req.env);
+  const goInfo = await go;
   return spdxDocument({
     image: req.image,
     arch: req.arch,
     created: req.created,
-    binary: { name: req.spec.name, sha256: req.binary.sha256, ...(go ? { go } : {}) },
+    binary: { name: req.spec.name, sha256: req.binary.sha256, ...(goInfo ? { go: goInfo } : {}) },
     debian: [...debian.values()].map((d) => (d.pkg.name === 'tzdata' && !d.files.length ? { ...d, files: [{ target: ZONEINFO_DIR, sha256: 'see the files' }] } : d)),
     unowned,
   });
@@ -103,7 +129,10 @@ export async function produceImages(req: {
   /** Where image.base comes from (the engine, else its registry). */
   images: Images;
   progress: Progress;
+  /** hostPackages(), started earlier; looked up here when absent. */
+  packages?: Promise<HostPackages>;
 }): Promise<PlatformImage[]> {
+  const packages = await (req.packages ?? hostPackages({ tini: req.tini.values(), libraries: req.libraries.values(), contents: req.contents }));
   const out: PlatformImage[] = [];
   const { spec } = req;
   for (const arch of req.targets) {
@@ -116,7 +145,7 @@ export async function produceImages(req: {
       base = await fetchBase(spec.image.base, arch, req.images, { env: req.env });
     }
     const users = mergeUsers(base, spec.user.uid, spec.user.gid, { passwd: passwdFile(spec.user.uid, spec.user.gid), group: groupFile(spec.user.gid) });
-    const sbom = await sbomFor({ image: req.image, arch, created: req.created, spec, binary, tini, contents: req.contents, libraries: libs.libraries, env: req.env });
+    const sbom = await sbomFor({ image: req.image, arch, created: req.created, spec, binary, tini, contents: req.contents, libraries: libs.libraries, env: req.env, packages });
     const plan = planImage(spec, {
       tag: req.image,
       binary,
