@@ -75,7 +75,12 @@ export async function imagesBench({ ROOT, BIN, N, work, images, log, median, spr
     const goneatImage = 'goneat/echo:bench-ko';
     const koImage = 'ko.local:bench';
     images.push(goneatImage, koImage);
-    const goneatBuild = (gocache) => images.push(JSON.parse(sh('node', [BIN, 'build', '-C', src, '--json'], { env: { ...process.env, GOCACHE: gocache, CI: '1' } })).id);
+    let sbomBytes = 0;
+    const goneatBuild = (gocache) => {
+      const r = JSON.parse(sh('node', [BIN, 'build', '-C', src, '--json'], { env: { ...process.env, GOCACHE: gocache, CI: '1' } }));
+      sbomBytes = r.sbom.bytes;
+      images.push(r.id);
+    };
     const koBuild = (gocache) =>
       images.push(
         sh(ko, ['build', '--local', '--bare', '--platform', 'linux/amd64', '--tags', 'bench', '--sbom', 'none', '.'], {
@@ -199,12 +204,15 @@ docker-registry on 127.0.0.1, since nothing can be pulled; ko's SBOM is off (\`-
 | --- | ---: | ---: | ---: |
 | cold build (empty Go build cache; N = ${builds.cold.goneat.length}) | ${fmtMs(median(builds.cold.goneat))} | ${fmtMs(median(builds.cold.ko))} | ${ratio(builds.cold.goneat, builds.cold.ko)} |
 | warm build (one source line changed; N = ${N}) | ${fmtMs(median(builds.warm.goneat))} (${spread(builds.warm.goneat)}) | ${fmtMs(median(builds.warm.ko))} (${spread(builds.warm.ko)}) | ${ratio(builds.warm.goneat, builds.warm.ko)} |
-| image size | ${mb(sizes.goneat)} | ${mb(sizes.ko)} | ${(sizes.goneat / sizes.ko).toFixed(3)} |
+| image size | ${mb(sizes.goneat)} (${sizes.goneat} B) | ${mb(sizes.ko)} (${sizes.ko} B) | ${(sizes.goneat / sizes.ko).toFixed(4)} |
+| image size without goneat-deploy's in-image SBOM (the same contents) | ${mb(sizes.goneat - sbomBytes)} (${sizes.goneat - sbomBytes} B) | ${mb(sizes.ko)} | ${((sizes.goneat - sbomBytes) / sizes.ko).toFixed(4)} |
 | PID 1 | \`${pid1.goneat.split(' ').slice(0, 3).join(' ')} …\` | \`${pid1.ko}\` | |
 | \`docker stop\` (median, exit codes) | ${fmtMs(median(stops.goneat.ms))}, exit ${codes(stops.goneat.exits)} | ${fmtMs(median(stops.ko.ms))}, exit ${codes(stops.ko.exits)} | |
 
-- Target: faster than ko on a warm build — ${median(builds.warm.goneat) < median(builds.warm.ko) ? 'met' : '**missed**'}; no bigger with the same contents — ${sizes.goneat <= sizes.ko ? 'met' : '**missed**'}
-  (the difference is goneat-deploy's SBOM, ${mb(Math.abs(sizes.goneat - sizes.ko))} either way, and ko's \`/ko-app\`, \`/var/run/ko\` layout).
+- Target: faster than ko on a warm build — ${median(builds.warm.goneat) < median(builds.warm.ko) ? 'met' : '**missed**'}; no bigger with the same contents — ${sizes.goneat - sbomBytes <= sizes.ko ? 'met' : '**missed**'}
+  (goneat-deploy's image also carries its SBOM, ${sbomBytes} B; ko keeps its SBOM outside the image, and with \`--local\` nowhere).
+- goneat-deploy's warm build starts \`go build\` before it checks the other inputs and asks the engine (a failed check kills it),
+  and asks dpkg while it compiles: that is where it gains on ko, whose own start is faster than Node's.
 - On \`docker stop\` both exit cleanly here because echo handles SIGTERM; ko's image runs the Go binary as PID 1,
   so a binary without a handler exits 2 at once and nothing reaps orphaned children (section 1, rows (c)).
 
