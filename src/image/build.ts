@@ -149,17 +149,17 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
     const binaries = same
       ? await early!.binaries
       : await compileBinaries({
-      spec,
-      configDir,
-      targets: inputs.targets,
-      ...(inputs.prebuilt ? { prebuilt: inputs.prebuilt } : {}),
-      tmp,
-      env,
-      cwd,
-      progress,
-      ...(req.signal ? { signal: req.signal } : {}),
-      ...(deps.goBuild ? { goBuild: deps.goBuild } : {}),
-    });
+          spec,
+          configDir,
+          targets: inputs.targets,
+          ...(inputs.prebuilt ? { prebuilt: inputs.prebuilt } : {}),
+          tmp,
+          env,
+          cwd,
+          progress,
+          ...(req.signal ? { signal: req.signal } : {}),
+          ...(deps.goBuild ? { goBuild: deps.goBuild } : {}),
+        });
     const platforms = await produceImages({
       spec,
       configDir,
