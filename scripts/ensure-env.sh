@@ -28,6 +28,7 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
   # Third-party Go servers packaged in the e2e tests (dynamically linked: image.libraries: host).
   [ -x /usr/bin/etcd ] || need+=(etcd-server)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)   # the TLS test's CA and server certificate
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing ${need[*]} from Debian's packages"
