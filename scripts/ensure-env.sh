@@ -21,6 +21,9 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 # Compose v1 (docker-compose 1.29, Python) from Debian 12; v2 comes from Debian 13 below.
 { command -v docker-compose >/dev/null 2>&1 && docker-compose version --short 2>/dev/null | grep -q '^1\.'; } || need+=(docker-compose)
 [ -x /usr/bin/tini-static ] || need+=(tini)
+# image.certificates ships Debian's CA bundle; image.timezones its zoneinfo.
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
+[ -d /usr/share/zoneinfo ] || need+=(tzdata)
 command -v go >/dev/null 2>&1 || need+=(golang-go)
 if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   # busybox-static, not busybox: test images copy it into FROM scratch. ldd fails on static binaries.
@@ -36,6 +39,9 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
   # python3: its plistlib reads the launchd plists back in the tests.
   command -v python3 >/dev/null 2>&1 || need+=(python3)
+  # Third-party Go servers packaged in the e2e tests (dynamically linked: image.libraries: host).
+  [ -x /usr/bin/etcd ] || need+=(etcd-server)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)   # the TLS test's CA and server certificate
 fi
 case " ${GONEAT_ENV_ENGINES:-} " in
   *" 26.1"*)

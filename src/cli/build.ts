@@ -31,7 +31,7 @@ Examples:
       const { loadConfig } = await import('../config/load.js');
       const { buildImage } = await import('../image/build.js');
       const { makeProgress } = await import('./progress.js');
-      const { connectEngine } = await import('./engine.js');
+      const { connectEngine, engineIsLocal } = await import('./engine.js');
       const loaded = await loadConfig({ dir: opts.dir, config: opts.config }, ctx.cwd);
       const progress = await makeProgress(ctx, verbose);
       const result = await buildImage(
@@ -48,7 +48,7 @@ Examples:
           signal: ctx.signal,
           progress,
         },
-        () => connectEngine(ctx, verbose),
+        { connect: () => connectEngine(ctx, verbose), engineIsLocal: await engineIsLocal(ctx) },
       ).catch((err: unknown) => {
         progress.end(false);
         throw err;

@@ -2,6 +2,12 @@
 import type { Engine } from '../runtime/engine.js';
 import type { CliContext } from './context.js';
 
+/** Whether the engine commands would talk to is on this machine (a unix socket): its architecture is then the host's. */
+export async function engineIsLocal(ctx: CliContext): Promise<boolean> {
+  const { discoverEndpoint } = await import('../runtime/docker/endpoint.js');
+  return discoverEndpoint(ctx.env).host.startsWith('unix://');
+}
+
 export async function connectEngine(ctx: CliContext, verbose: boolean): Promise<Engine> {
   const { connectDocker, MAX_API_VERSION } = await import('../runtime/docker/client.js');
   const { describeEndpoint, discoverEndpoint } = await import('../runtime/docker/endpoint.js');

@@ -4,24 +4,17 @@
  * here, before anything is sent to the engine.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileError, UsageError } from '../errors.js';
-import { ELF_PROBE_BYTES, NotElfError, parseElf, type Arch } from './elf.js';
+import { ELF_MAX_BYTES, NotElfError, parseElf, type Arch, type ElfInfo } from './elf.js';
 import type { Artifact } from './plan.js';
 
 export const DEBIAN_TINI_STATIC = '/usr/bin/tini-static';
 export const TINI_ENV = 'GONEAT_TINI';
 
-async function sha256File(p: string): Promise<string> {
-  const h = createHash('sha256');
-  await pipeline(createReadStream(p), h);
-  return h.digest('hex');
-}
-
-async function readHead(p: string, shown: string, role: string): Promise<{ head: Buffer; size: number }> {
+/** Reads a whole regular file (up to ELF_MAX_BYTES) for checking and hashing. */
+async function readWhole(p: string, shown: string, role: string): Promise<Buffer> {
   let st;
   try {
     st = await stat(p);
@@ -29,52 +22,59 @@ async function readHead(p: string, shown: string, role: string): Promise<{ head:
     throw fileError(err, shown, 'read', { subject: role });
   }
   if (!st.isFile()) throw new UsageError(`${role} ${shown}: is not a regular file`);
-  let fh;
+  if (st.size > ELF_MAX_BYTES) throw new UsageError(`${role} ${shown}: is larger than ${ELF_MAX_BYTES / 1024 ** 3} GiB`);
   try {
-    fh = await open(p, 'r');
+    return await readFile(p);
   } catch (err) {
-    throw fileError(err, shown, 'open', { subject: role });
-  }
-  try {
-    const buf = Buffer.alloc(Math.min(ELF_PROBE_BYTES, st.size));
-    await fh.read(buf, 0, buf.length, 0);
-    return { head: buf, size: st.size };
-  } finally {
-    await fh.close();
+    throw fileError(err, shown, 'read', { subject: role });
   }
 }
 
 export interface CheckedBinary extends Artifact {
   arch: Arch;
+  /** The ELF facts (interpreter, DT_NEEDED, run paths) for library resolution. */
+  elf: ElfInfo;
 }
 
 /**
- * Checks that a file is a static ELF executable (for `arch`, when given) and
- * hashes it. `role` names it in messages ("binary", "tini").
+ * Checks that a file is a complete ELF executable (elf.ts: type, class,
+ * machine, program headers and segments inside the file) for `arch` when
+ * given, and hashes it. Static only, unless `dynamic: 'allow'` (the service
+ * binary with `image.libraries: host`). `role` names it in messages
+ * ("binary", "tini"). Errors: UsageError (exit 2) naming the problem and the fix.
  */
-export async function checkStaticBinary(p: string, arch: Arch | undefined, role: string, shown = p): Promise<CheckedBinary> {
-  const { head, size } = await readHead(p, shown, role);
-  let info;
+export async function checkExecutable(
+  p: string,
+  arch: Arch | undefined,
+  role: string,
+  shown = p,
+  opts: { dynamic?: 'refuse' | 'allow' } = {},
+): Promise<CheckedBinary> {
+  const bytes = await readWhole(p, shown, role);
+  let info: ElfInfo;
   try {
-    info = parseElf(head);
+    info = parseElf(bytes);
   } catch (err) {
     if (err instanceof NotElfError) {
-      throw new UsageError(`${role} ${shown} ${err.message}: the image needs a static Linux executable`);
+      throw new UsageError(`${role} ${shown} ${err.message}: the image needs a complete static Linux executable`);
     }
     throw err;
   }
-  if (!info.static) {
+  if (!info.static && opts.dynamic !== 'allow') {
     const fix =
       role === 'binary'
-        ? 'rebuild it with CGO_ENABLED=0 (or let goneat-deploy build it)'
+        ? 'set image.libraries: host to copy its loader and libraries from this machine into the image, or rebuild it with CGO_ENABLED=0'
         : `use a static tini such as Debian's ${DEBIAN_TINI_STATIC} (package tini)`;
-    throw new UsageError(
-      `${role} ${shown} is dynamically linked (needs ${info.interpreter}), which cannot run in a scratch image: ${fix}`,
-    );
+    throw new UsageError(`${role} ${shown} is dynamically linked (needs ${info.interpreter}), which cannot run in a scratch image: ${fix}`);
   }
-  const checked = { hostPath: p, size, sha256: await sha256File(p), arch: info.arch };
+  const checked = { hostPath: p, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), arch: info.arch, elf: info };
   if (arch) requireArch(checked, arch, role, shown);
   return checked;
+}
+
+/** checkExecutable for a static executable (tini; the binary without image.libraries). */
+export function checkStaticBinary(p: string, arch: Arch | undefined, role: string, shown = p): Promise<CheckedBinary> {
+  return checkExecutable(p, arch, role, shown);
 }
 
 /** Refuses a binary built for another architecture than the image's. */
@@ -125,6 +125,7 @@ export function goArch(engineArch: string): Arch {
   switch (engineArch) {
     case 'amd64':
     case 'x86_64':
+    case 'x64':
       return 'amd64';
     case 'arm64':
     case 'aarch64':

@@ -22,11 +22,14 @@ import { sourceDateEpoch, writeContextDir } from './context.js';
 import type { Credentials } from './credentials.js';
 import type { GoBuildInput } from './gobuild.js';
 import { loadIntoEngine } from './load.js';
-import { produceImages } from './produce.js';
+import { hostPackages, produceImages } from './produce.js';
 import { silentProgress, type Progress } from './progress.js';
 import { publish, type Registry } from './publish.js';
 import type { RegistryTarget } from './registry.js';
-import { resolveInputs } from './resolve.js';
+import { parsePlatforms, resolveInputs } from './resolve.js';
+import { goArch, type CheckedBinary } from './artifacts.js';
+import type { Arch } from './elf.js';
+import { SBOM_PATH } from '../model/contents.js';
 
 export { parsePlatforms, resolveTag } from './resolve.js';
 export { silentProgress, type Progress } from './progress.js';
@@ -56,6 +59,8 @@ export interface BuildRequest {
 export interface BuildDeps {
   /** Called once the checks that need no engine have passed. */
   connect: () => Promise<Engine>;
+  /** The engine is on this machine (so its architecture is the host's, known before connecting). */
+  engineIsLocal?: boolean;
   goBuild?: (input: GoBuildInput) => Promise<void>;
   registry?: (target: RegistryTarget, creds: Credentials | undefined) => Registry;
   /** Where the build's temp dir goes (default: $TMPDIR of the request's env, else the OS temp dir). */
@@ -86,6 +91,8 @@ export interface BuildResult {
   /** repository:tag@digest, when pushed. */
   pinned?: string;
   tini: { path: string; sha256: string; source: string };
+  /** The SPDX SBOM in the image (of the engine's platform): its path there and size in bytes. */
+  sbom: { path: string; bytes: number };
   binary: { path: string; sha256: string; built: boolean };
   durationMs: number;
 }
@@ -98,38 +105,77 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
   const env = req.env ?? process.env;
   const cwd = req.cwd ?? process.cwd();
   const { spec, configDir } = req.loaded;
-
-  const inputs = await resolveInputs(
-    {
-      spec,
-      configDir,
-      cwd,
-      env,
-      ...(req.tag !== undefined ? { tag: req.tag } : {}),
-      ...(req.binary !== undefined ? { binary: req.binary } : {}),
-      ...(req.dockerfile ? { dockerfile: true } : {}),
-      ...(req.push ? { push: true } : {}),
-      ...(req.platforms ? { platforms: req.platforms } : {}),
-    },
-    deps.connect,
-  );
-  const { image, engine } = inputs;
-  const created = sourceDateEpoch(env);
   const tmp = await mkdtemp(path.join(deps.tempRoot ?? env.TMPDIR ?? os.tmpdir(), 'goneat-deploy-build-'));
+  let early: { archs: Arch[]; binaries: Promise<Map<Arch, CheckedBinary>>; abort: AbortController } | undefined;
   try {
-    const binaries = await compileBinaries({
+    // The compile does not wait for the inputs to be resolved: when the platforms are known before the
+    // engine is asked (given, or a local engine's = the host's), `go build` starts now and the checks,
+    // the engine connection and dpkg run beside it (the config, ldflags included, is already valid).
+    // A failed check kills it; other platforms after all compile again.
+    const speculated = req.binary === undefined && spec.build.kind === 'go' && !req.dockerfile ? earlyTargets(req, deps) : undefined;
+    if (speculated) {
+      const abort = new AbortController();
+      const onAbort = () => abort.abort(req.signal!.reason);
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      const binaries = compileBinaries({ spec, configDir, targets: speculated, tmp, env, cwd, progress, signal: abort.signal, ...(deps.goBuild ? { goBuild: deps.goBuild } : {}) });
+      binaries.catch(() => undefined).finally(() => req.signal?.removeEventListener('abort', onAbort));
+      early = { archs: speculated, binaries, abort };
+    }
+    const inputs = await resolveInputs(
+      {
+        spec,
+        configDir,
+        cwd,
+        env,
+        ...(req.tag !== undefined ? { tag: req.tag } : {}),
+        ...(req.binary !== undefined ? { binary: req.binary } : {}),
+        ...(req.dockerfile ? { dockerfile: true } : {}),
+        ...(req.push ? { push: true } : {}),
+        ...(req.platforms ? { platforms: req.platforms } : {}),
+        ...(deps.engineIsLocal !== undefined ? { engineIsLocal: deps.engineIsLocal } : {}),
+      },
+      deps.connect,
+    );
+    const { image, engine } = inputs;
+    const created = sourceDateEpoch(env);
+    // dpkg's answers for the SBOM need no binary: asked while it compiles.
+    const packages = hostPackages({ tini: inputs.tini.values(), libraries: inputs.libraries.values(), contents: inputs.contents });
+    packages.catch(() => undefined);
+    const same = early && early.archs.length === inputs.targets.length && early.archs.every((a, i) => a === inputs.targets[i]);
+    if (early && !same) {
+      early.abort.abort(new Error('other platforms'));
+      await early.binaries.catch(() => undefined);
+    }
+    const binaries = same
+      ? await early!.binaries
+      : await compileBinaries({
+          spec,
+          configDir,
+          targets: inputs.targets,
+          ...(inputs.prebuilt ? { prebuilt: inputs.prebuilt } : {}),
+          tmp,
+          env,
+          cwd,
+          progress,
+          ...(req.signal ? { signal: req.signal } : {}),
+          ...(deps.goBuild ? { goBuild: deps.goBuild } : {}),
+        });
+    const platforms = await produceImages({
       spec,
       configDir,
+      image,
       targets: inputs.targets,
-      ...(inputs.prebuilt ? { prebuilt: inputs.prebuilt } : {}),
-      tmp,
+      binaries,
+      tini: inputs.tini,
+      contents: inputs.contents,
+      libraries: inputs.libraries,
+      created,
+      assemble: !req.dockerfile,
       env,
-      cwd,
+      images: engine.images,
       progress,
-      ...(req.signal ? { signal: req.signal } : {}),
-      ...(deps.goBuild ? { goBuild: deps.goBuild } : {}),
+      packages,
     });
-    const platforms = await produceImages({ spec, configDir, image, targets: inputs.targets, binaries, tini: inputs.tini, created, assemble: !req.dockerfile });
     const local = platforms.find((p) => p.arch === inputs.engineArch) ?? platforms[0]!;
     if (req.contextDir) {
       progress.step(`writing build context to ${req.contextDir}`);
@@ -155,10 +201,30 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
       builder: req.dockerfile ? 'dockerfile' : 'assembled',
       ...(published ? { digest: published.digest, pinned: `${image}@${published.digest}` } : {}),
       tini: { path: local.tini.hostPath, sha256: local.tini.sha256, source: local.tini.source },
+      sbom: { path: SBOM_PATH, bytes: Buffer.byteLength(local.sbom) },
       binary: { path: inputs.prebuilt ? local.binary.hostPath : '(built)', sha256: local.binary.sha256, built: !inputs.prebuilt },
       durationMs: Date.now() - started,
     };
+  } catch (err) {
+    if (early) {
+      early.abort.abort(err);
+      await early.binaries.catch(() => undefined);
+    }
+    throw err;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** The platforms known before the engine is asked: given ones, else a local engine's (the host's). */
+function earlyTargets(req: BuildRequest, deps: BuildDeps): Arch[] | undefined {
+  const requested = req.platforms ?? req.loaded.spec.image.platforms;
+  try {
+    if (requested) return [...new Set(parsePlatforms(requested))];
+  } catch {
+    return undefined; // resolveInputs reports it
+  }
+  if (!deps.engineIsLocal) return undefined;
+  const host = goArch(os.arch());
+  return host === 'unknown' ? undefined : [host];
 }

@@ -4,7 +4,7 @@
  * modification times so the same inputs give the same bytes.
  */
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, copyFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, copyFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,6 +41,8 @@ export function packContext(entries: ContextEntry[], mtime: Date = sourceDateEpo
       const header = { name: e.name, mode: e.mode, mtime, uid: 0, gid: 0, uname: '', gname: '' };
       if (e.type === 'directory') {
         await new Promise<void>((res, rej) => pack.entry({ ...header, type: 'directory' }, (err) => (err ? rej(err) : res())));
+      } else if (e.type === 'symlink') {
+        await new Promise<void>((res, rej) => pack.entry({ ...header, type: 'symlink', linkname: e.linkname! }, (err) => (err ? rej(err) : res())));
       } else if (e.data) {
         await new Promise<void>((res, rej) => pack.entry({ ...header, type: 'file', size: e.data!.length }, e.data!, (err) => (err ? rej(err) : res())));
       } else {
@@ -63,6 +65,10 @@ export async function writeContextDir(entries: ContextEntry[], dir: string): Pro
     const target = path.join(dir, e.name);
     if (e.type === 'directory') {
       await mkdir(target, { recursive: true });
+    } else if (e.type === 'symlink') {
+      await mkdir(path.dirname(target), { recursive: true });
+      await symlink(e.linkname!, target);
+      continue;
     } else {
       await mkdir(path.dirname(target), { recursive: true });
       if (e.data) await writeFile(target, e.data);

@@ -5,6 +5,7 @@
  */
 import type { ServiceSpec } from '../model/service.js';
 import { withHeader, type RenderedFile } from '../model/generated.js';
+import { CA_BUNDLE_PATH, SBOM_LABEL, SBOM_PATH, ZONEINFO_DIR } from '../model/contents.js';
 
 export const ROOTFS_DIR = 'rootfs';
 
@@ -32,6 +33,7 @@ export function imageLabels(spec: ServiceSpec, extra: Record<string, string> = {
     'io.goneat-deploy.stop-timeout': `${spec.shutdown.timeoutSeconds}s`,
     'io.goneat-deploy.drain': `${spec.shutdown.drainMs}ms`,
     'io.goneat-deploy.success-exit-codes': spec.shutdown.successExitCodes.join(','),
+    [SBOM_LABEL]: SBOM_PATH,
     ...(spec.health ? { 'io.goneat-deploy.health': `${spec.health.port}${spec.health.path}` } : {}),
     ...(spec.verify ? { 'io.goneat-deploy.verify.inflight': `${spec.verify.port}${spec.verify.path}` } : {}),
     ...(spec.kubernetes.preStop?.kind === 'sleep' ? { 'io.goneat-deploy.prestop': `${spec.kubernetes.preStop.seconds}s` } : {}),
@@ -40,10 +42,17 @@ export function imageLabels(spec: ServiceSpec, extra: Record<string, string> = {
 }
 
 export function renderDockerfileBody(spec: ServiceSpec, labels: Record<string, string>): string {
+  const extras = [
+    ...spec.files.map((f) => `${ROOTFS_DIR}${f.target}`),
+    ...(spec.image.certificates ? [`${ROOTFS_DIR}${CA_BUNDLE_PATH} (CA bundle)`] : []),
+    ...(spec.image.timezones ? [`${ROOTFS_DIR}${ZONEINFO_DIR}/ (zoneinfo)`] : []),
+    ...(spec.image.libraries === 'host' ? ['the ELF interpreter and libraries of the binary, /etc/nsswitch.conf'] : []),
+    `${ROOTFS_DIR}${SBOM_PATH} (SPDX SBOM)`,
+  ];
   const lines = [
     `# Context (assembled by \`goneat-deploy build\`, or written out with --context-dir):`,
-    `#   ${ROOTFS_DIR}/sbin/tini (static), ${ROOTFS_DIR}${spec.binaryPath} (static Go binary), ${ROOTFS_DIR}/etc/passwd, ${ROOTFS_DIR}/etc/group, ${ROOTFS_DIR}/tmp/${spec.files.map((f) => `, ${ROOTFS_DIR}${f.target}`).join('')}`,
-    'FROM scratch',
+    `#   ${ROOTFS_DIR}/sbin/tini (static), ${ROOTFS_DIR}${spec.binaryPath} (${spec.image.libraries === 'host' ? 'Go binary' : 'static Go binary'}), ${ROOTFS_DIR}/etc/passwd, ${ROOTFS_DIR}/etc/group, ${ROOTFS_DIR}/tmp/${extras.map((f) => `, ${f}`).join('')}`,
+    `FROM ${spec.image.base ?? 'scratch'}`,
     `COPY ${ROOTFS_DIR}/ /`,
     `USER ${spec.user.uid}:${spec.user.gid}`,
     'WORKDIR /app',

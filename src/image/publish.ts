@@ -58,7 +58,7 @@ export async function publish(
   for (const p of req.platforms) {
     const r = registryImage(p.assembled!);
     progress.step(`pushing linux/${p.arch} to ${target.registry}/${target.name}`);
-    await client.pushBlob(r.layer.data, r.layer.digest);
+    for (const l of r.layers) await client.pushBlob(l.data, l.digest);
     await client.pushBlob(r.config.data, r.config.digest);
     await client.pushManifest(r.manifest.digest, MEDIA.manifest, r.manifest.data);
     manifests[`linux/${p.arch}`] = r.manifest.digest;

@@ -4,14 +4,18 @@
  * fast), the engine's architecture, and a static tini per platform — every
  * cheap check before the first slow step.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { REPOSITORY_PATTERN, TAG_PATTERN } from '../model/patterns.js';
 import { splitTag } from '../model/reference.js';
 import type { ServiceSpec } from '../model/service.js';
 import type { Engine } from '../runtime/engine.js';
-import { checkStaticBinary, findTini, goArch, requireArch, type CheckedBinary } from './artifacts.js';
+import { checkExecutable, findTini, goArch, requireArch, type CheckedBinary } from './artifacts.js';
+import { hostContents, libraryEntries, type HostContents } from './contents.js';
 import type { Arch } from './elf.js';
+import type { HostLibrary } from './libraries.js';
+import { mergeEntries, type ContextEntry } from './plan.js';
 
 /** Resolves --tag: a bare tag ("1.2.3") or a whole reference ("registry:5000/team/echo:1.2.3"). */
 export function resolveTag(repository: string, defaultTag: string, tag?: string): string {
@@ -47,6 +51,10 @@ export interface ResolveRequest {
   push?: boolean;
   platforms?: string[];
   env: Record<string, string | undefined>;
+  /** The engine runs on this machine (a unix socket): its architecture is the host's, known before connecting. */
+  engineIsLocal?: boolean;
+  /** The host's architecture (default: this process's). */
+  hostArch?: Arch;
 }
 
 export interface ResolvedInputs {
@@ -61,9 +69,21 @@ export interface ResolvedInputs {
   prebuilt?: CheckedBinary & { shown: string };
   /** A static tini per platform. */
   tini: Map<Arch, CheckedBinary & { source: string }>;
+  /** image.files, certificates, zoneinfo: checked host files. */
+  contents: HostContents;
+  /** Per platform, the libraries of image.libraries: host (with nsswitch.conf) as entries. */
+  libraries: Map<Arch, { entries: ContextEntry[]; libraries: HostLibrary[] }>;
 }
 
-/** `connect` is called only after the checks that need no engine have passed. */
+/**
+ * Every check that needs no engine runs before `connect` is called (issue 19:
+ * a bad input is exit 2, never "cannot reach the Docker Engine"): the
+ * reference and platforms, the prebuilt binary (a complete ELF; dynamic only
+ * with image.libraries: host), tini, image.files, the CA bundle, zoneinfo and
+ * the libraries — for the platforms asked for, else for the architecture the
+ * engine will have: the host's when the engine is local, else the binary's.
+ * After connecting, a different engine architecture is checked again.
+ */
 export async function resolveInputs(req: ResolveRequest, connect: () => Promise<Engine>): Promise<ResolvedInputs> {
   const { spec, configDir } = req;
   const image = resolveTag(spec.image.repository, spec.image.tag, req.tag);
@@ -74,6 +94,7 @@ export async function resolveInputs(req: ResolveRequest, connect: () => Promise<
   }
   if (archs && archs.length > 1 && req.binary) throw new UsageError('--binary is one architecture: it cannot be used with several platforms');
   if (req.dockerfile && archs && archs.length > 1) throw new UsageError('--dockerfile builds one platform; several platforms are assembled');
+  if (req.dockerfile && spec.image.base) throw new UsageError('--dockerfile cannot build on image.base: the assembled build merges the base\'s users and config; leave out --dockerfile');
 
   const prebuiltPath =
     req.binary !== undefined
@@ -81,16 +102,40 @@ export async function resolveInputs(req: ResolveRequest, connect: () => Promise<
       : spec.build.kind === 'binary'
         ? { path: path.resolve(configDir, spec.build.path), shown: spec.build.path }
         : undefined;
-  const prebuilt = prebuiltPath ? { ...(await checkStaticBinary(prebuiltPath.path, undefined, 'binary', prebuiltPath.shown)), shown: prebuiltPath.shown } : undefined;
+  const dynamic = spec.image.libraries === 'host' ? 'allow' : 'refuse';
+  const prebuilt = prebuiltPath ? { ...(await checkExecutable(prebuiltPath.path, undefined, 'binary', prebuiltPath.shown, { dynamic })), shown: prebuiltPath.shown } : undefined;
+  if (prebuilt && prebuilt.arch === 'unknown') throw new UsageError(`binary ${prebuilt.shown} is built for machine ${prebuilt.elf.machine}, which goneat-deploy cannot build images for (amd64, arm64)`);
+
+  const hostArch = req.hostArch ?? goArch(os.arch());
+  const presumed: Arch[] = archs ?? [req.engineIsLocal || !prebuilt ? hostArch : prebuilt.arch];
+  const tiniFor = async (targets: Arch[], own: Arch) => {
+    const m = new Map<Arch, CheckedBinary & { source: string }>();
+    for (const arch of targets) m.set(arch, await findTini(spec.tini, configDir, arch, { native: arch === own, env: req.env, cwd: req.cwd }));
+    return m;
+  };
+  const librariesFor = async (targets: Arch[]) => {
+    const m = new Map<Arch, { entries: ContextEntry[]; libraries: HostLibrary[] }>();
+    for (const arch of targets) m.set(arch, prebuilt ? await libraryEntries(spec, prebuilt, arch) : { entries: [], libraries: [] });
+    return m;
+  };
+  if (prebuilt) for (const arch of presumed) requireArch(prebuilt, arch, 'binary', prebuilt.shown);
+  let tini = await tiniFor(presumed, archs ? hostArch : presumed[0]!);
+  const contents = await hostContents(spec, configDir, req.env, req.cwd);
+  let libraries = await librariesFor(presumed);
+  // Clashes with what goneat-deploy writes, or between contents, are input errors too: checked now.
+  for (const l of libraries.values()) mergeEntries(spec, [], [...contents.entries, ...l.entries]);
 
   const engine = await connect();
   const info = await engine.info();
   const engineArch = goArch(info.arch);
   const targets: Arch[] = archs ?? [engineArch];
   if (targets.includes('unknown')) throw new UsageError(`the Docker Engine runs on ${info.arch}, which goneat-deploy cannot build for (amd64, arm64)`);
-
-  if (prebuilt) for (const arch of targets) requireArch(prebuilt, arch, 'binary', prebuilt.shown);
-  const tini = new Map<Arch, CheckedBinary & { source: string }>();
-  for (const arch of targets) tini.set(arch, await findTini(spec.tini, configDir, arch, { native: arch === engineArch, env: req.env, cwd: req.cwd }));
-  return { image, engine, engineArch, targets, ...(prebuilt ? { prebuilt } : {}), tini };
+  if (!archs && engineArch !== presumed[0]) {
+    if (prebuilt) requireArch(prebuilt, engineArch, 'binary', prebuilt.shown);
+    tini = await tiniFor(targets, engineArch);
+    libraries = await librariesFor(targets);
+  } else if (archs && hostArch !== engineArch) {
+    tini = await tiniFor(targets, engineArch);
+  }
+  return { image, engine, engineArch, targets, ...(prebuilt ? { prebuilt } : {}), tini, contents, libraries };
 }

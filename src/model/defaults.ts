@@ -31,6 +31,9 @@ export const CONFIG_DEFAULTS = {
   framework: { value: 'plain', text: '"plain"' },
   trpcConfig: { value: 'trpc_go.yaml', text: '"trpc_go.yaml"' },
   'image.tag': { value: 'latest', text: '"latest"' },
+  // As ko's and distroless's default bases: a CA bundle, so HTTPS works; zoneinfo is opt-in (or -tags timetzdata).
+  'image.certificates': { value: true },
+  'image.timezones': { value: false },
   'build.main': { value: '.', text: '"."' },
   'build.ldflags': { value: '-s -w -buildid=', text: '"-s -w -buildid="' },
   'ports[].protocol': { value: 'tcp' },

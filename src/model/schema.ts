@@ -10,6 +10,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CONFIG_DEFAULTS, defaultSentence, refusedSignalsText, type DefaultedField } from './defaults.js';
 import { DURATION_PATTERN } from './duration.js';
+import { IMAGE_REFERENCE_PATTERN } from './contents.js';
 
 function StringEnum<T extends string[]>(values: [...T], options: Record<string, unknown> = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
@@ -185,6 +186,41 @@ export const ImageSchema = Type.Object(
         minItems: 1,
         uniqueItems: true,
         description: 'Target platforms. Default: the engine\'s own.',
+      }),
+    ),
+    // Image contents beyond tini and the binary (issue 16); the rules are in model/contents.ts.
+    certificates: Type.Optional(
+      Type.Boolean(described('image.certificates', 'Ship the build host\'s CA bundle (Debian\'s ca-certificates) at /etc/ssl/certs/ca-certificates.crt, where Go\'s crypto/x509 looks first, so HTTPS clients can verify servers.', 'false leaves it out (then image.files may ship your own bundle there).')),
+    ),
+    timezones: Type.Optional(
+      Type.Boolean(described('image.timezones', 'Ship the build host\'s zoneinfo (Debian\'s tzdata) at /usr/share/zoneinfo, for time.LoadLocation. The alternative is building with `-tags timetzdata` (build.tags), which embeds it in the binary.')),
+    ),
+    files: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            source: Type.String({ minLength: 1, description: 'A file or directory in the project, relative to this file; it may not lead outside the project directory.' }),
+            target: Type.String({ minLength: 2, pattern: '^/', description: 'Absolute path in the image.', 'x-expected': 'an absolute path in the image like "/etc/app/config.yml"' }),
+            mode: Type.Optional(Type.String({ pattern: '^0?[0-7]{3}$', description: 'Octal permissions, e.g. "0644". Default: "0444" for files and "0555" for directories (read-only, owned by root).', 'x-expected': 'octal permissions like "0444"' })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Files and directories copied from the project into the image, owned by root with fixed modification times. tini, the binary, /etc/passwd and /etc/group cannot be replaced.' },
+      ),
+    ),
+    libraries: Type.Optional(
+      StringEnum(['host'], {
+        description:
+          'For a dynamically linked binary (build.binary): "host" copies its ELF interpreter and the closure of its DT_NEEDED libraries, resolved as ld.so does (DT_RPATH, DT_RUNPATH with $ORIGIN, the multiarch directories), plus /etc/nsswitch.conf and the NSS modules glibc loads for name resolution, from this machine into the image. Default: none (the binary must be static).',
+      }),
+    ),
+    base: Type.Optional(
+      Type.String({
+        pattern: IMAGE_REFERENCE_PATTERN,
+        maxLength: 255,
+        description:
+          'Build on this image instead of scratch: from the local engine, else pulled from its registry. Its layers come first; tini stays PID 1 (exec form) with the numeric user and shutdown.signal whatever the base says; the base\'s ENV and labels are kept, its ENTRYPOINT, CMD, USER, WORKDIR, STOPSIGNAL, healthcheck and exposed ports are replaced. Default: none (FROM scratch).',
+        'x-expected': 'an image reference like "debian:bookworm-slim" or "127.0.0.1:5000/base:1"',
       }),
     ),
   },

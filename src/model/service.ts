@@ -11,6 +11,9 @@ import { durationField, type FieldPath, type SpecIssue } from './issues.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 import { adminPublishProblem, isAdminPort } from './admin-port.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
+import { checkLdflags, imageContents, TINI_PATH, type ImageContents, type ImageFile } from './contents.js';
+
+export { TINI_PATH, type ImageFile };
 
 export interface PortSpec {
   name: string;
@@ -71,19 +74,12 @@ export interface HostSpec {
   upstartLegacy: boolean;
 }
 
-/** An extra file shipped in the image (the tRPC-Go config). */
-export interface ImageFile {
-  /** Host path, relative to the config file. */
-  source: string;
-  /** Absolute path in the image. */
-  target: string;
-}
-
 export interface ServiceSpec {
   name: string;
   description?: string;
   framework: 'plain' | 'trpc-go';
-  image: { repository: string; tag: string; ref: string; platforms?: string[] };
+  /** The reference, and what the image holds besides tini and the binary (model/contents.ts). */
+  image: { repository: string; tag: string; ref: string; platforms?: string[] } & Omit<ImageContents, 'files'>;
   build: BinarySource;
   /** Static tini per architecture ('*': the engine's own), relative to the config file. */
   tini?: Record<string, string>;
@@ -114,8 +110,6 @@ export interface ServiceSpec {
 }
 
 
-
-export const TINI_PATH = '/sbin/tini';
 
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
@@ -195,6 +189,8 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   }
   if (b.binary !== undefined) build = { kind: 'binary', path: b.binary };
   else build = { kind: 'go', main: b.main ?? defaultValue('build.main'), ldflags: b.ldflags ?? DEFAULTS.ldflags, tags: b.tags ?? [] };
+  if (b.ldflags !== undefined) checkLdflags(b.ldflags, ['build', 'ldflags'], issues);
+  const { files: imageFiles, ...contents } = imageContents(config.image, `/app/${config.name}`, files, issues);
 
   // Args and env: control characters cannot be carried safely by every target
   // (unit files, plists, YAML), so they are refused here once for all.
@@ -426,11 +422,11 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     name: config.name,
     ...(config.description !== undefined ? { description: config.description } : {}),
     framework: config.framework ?? defaultValue('framework'),
-    image,
+    image: { ...image, ...contents },
     build,
     ...(b.tini !== undefined ? { tini: typeof b.tini === 'string' ? { '*': b.tini } : { ...b.tini } } : {}),
     binaryPath,
-    files,
+    files: imageFiles,
     args: [...args],
     entrypoint: [TINI_PATH, '--', binaryPath, ...args],
     env,

@@ -64,6 +64,8 @@ export interface Images {
   load(archive: Buffer): Promise<void>;
   /** The image, or undefined when the engine has no such image. */
   inspect(ref: string): Promise<ImageInfo | undefined>;
+  /** The image as a `docker save` archive (GET /images/{name}/get): manifest.json, the config, one tar per layer. */
+  save(ref: string): Promise<Buffer>;
   /** Pushes `ref` (repository:tag) to its registry; resolves with the manifest digest the registry reported. */
   push(ref: string, auth: RegistryAuth | undefined, onEvent?: (line: string) => void): Promise<string>;
   /** Removes the image; one that is not there is not an error. */

@@ -159,6 +159,9 @@ export async function verifyImage(
       // The service's processes before the stop (PID 1 itself when it is not an init).
       const servicePids = new Set(obs.processes.filter((p) => p.pid !== obs.pid1Pid || !isInit(p.args.split(/\s+/)[0])).map((p) => p.pid));
       let refusalChecked = false;
+      // The first refusal after the signal that docker top could not show the service outliving
+      // (its answer may come after a fast exit): counted below only if the exit is graceful.
+      let tentativeRefusal: { at: number; error: string } | undefined;
       const healthWatch = (async () => {
         if (!plan.health) return;
         const port = hostPort(plan.health.port)!;
@@ -170,18 +173,20 @@ export async function verifyImage(
             const at = now();
             if (!signalAt || at >= signalAt) {
               obs.healthNotReady = { at, what: String(r.status) };
-              timeline.push({ t: at, event: `${plan.health.path} → ${r.status} (not ready)` });
+              timeline.push({ t: at, event: `${plan.health.path} → ${obs.healthNotReady.what} (not ready)` });
             }
           } else if ('error' in r && afterSignal && !obs.healthNotReady && !refusalChecked && obs.stop === undefined) {
             // A probe that cannot connect fails just like a 503 (kubelet and docker healthchecks count
-            // both as failures); tRPC-Go closes its admin server at once on SIGTERM (admin/admin.go Close).
+            // both as failures: kubernetes pkg/probe/http treats a request error as a failure); tRPC-Go
+            // closes its admin server at once on SIGTERM (admin/admin.go Close), and so does Go's
+            // http.Server.Shutdown its listeners (docker-registry, etcd).
             // It counts only if the service is still alive after the refusal — not when it already exited.
             refusalChecked = true;
             const alive = (await containers.processes(id!).catch(() => [])).some((p) => servicePids.has(p.pid));
             if (alive && !exited) {
               obs.healthNotReady = { at: at0, what: `no connection (${r.error})` };
               timeline.push({ t: at0, event: `${plan.health.path} → no connection (${r.error}) while the service still runs (not ready)` });
-            }
+            } else tentativeRefusal = { at: at0, error: r.error };
           }
           await delay(25);
         }
@@ -231,6 +236,15 @@ export async function verifyImage(
       if (plan.as === 'compose' && exitCode === 137 && exitAt >= plan.stopTimeoutS * 1000 - 250) killed = true;
       obs.stop = { signalAt: signalAt ?? exitAt, exitAt, exitCode, killed };
       await abortable(Promise.all([healthWatch, inflight]), opts.signal);
+      // A service that exits gracefully (a success code, not SIGKILLed) ran its own shutdown, which
+      // is what closed the listener before the exit: Go's http.Server.Shutdown closes listeners
+      // first (net/http Server.Shutdown), and docker top is often slower than such a service's whole
+      // stop (etcd: ~170 ms). A death by the signal's default action (exit 2, an undeclared 143)
+      // refuses connections because the process is gone, so it does not count.
+      if (!obs.healthNotReady && tentativeRefusal && !killed && plan.successExitCodes.includes(exitCode) && tentativeRefusal.at < exitAt) {
+        obs.healthNotReady = { at: tentativeRefusal.at, what: `no connection (${tentativeRefusal.error})` };
+        timeline.push({ t: tentativeRefusal.at, event: `${plan.health!.path} → no connection (${tentativeRefusal.error}); the service then exited gracefully (not ready)` });
+      }
     }
   } catch (err) {
     if (opts.signal?.aborted) throw opts.signal.reason instanceof InterruptedError ? opts.signal.reason : new InterruptedError('SIGINT');

@@ -106,7 +106,7 @@ describe('bad input: one clear line, exit 2, nothing written', () => {
     const r = await runCli(['build', '-C', d, '--binary', DYNAMIC_BIN], { env: NO_ENGINE });
     expect(r.code).toBe(2);
     oneLineError(r.stderr);
-    expect(r.stderr).toContain(`binary ${DYNAMIC_BIN} is dynamically linked (needs /lib64/ld-linux-x86-64.so.2), which cannot run in a scratch image: rebuild it with CGO_ENABLED=0`);
+    expect(r.stderr).toContain(`binary ${DYNAMIC_BIN} is dynamically linked (needs /lib64/ld-linux-x86-64.so.2), which cannot run in a scratch image: set image.libraries: host to copy its loader and libraries from this machine into the image, or rebuild it with CGO_ENABLED=0`);
   });
 
   it('a script or a missing file is refused as a binary', async () => {
@@ -114,7 +114,7 @@ describe('bad input: one clear line, exit 2, nothing written', () => {
     await writeFile(path.join(d, 'run.sh'), '#!/bin/sh\nexec ./svc\n');
     let r = await runCli(['build', '-C', d, '--binary', path.join(d, 'run.sh')], { env: NO_ENGINE });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/run\.sh is a script, not an ELF executable: the image needs a static Linux executable/);
+    expect(r.stderr).toMatch(/run\.sh is a script, not an ELF executable: the image needs a complete static Linux executable/);
     r = await runCli(['build', '-C', d, '--binary', path.join(d, 'nope')], { env: NO_ENGINE });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/binary .*nope: no such file/);

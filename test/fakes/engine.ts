@@ -95,13 +95,26 @@ export class FakeImages implements Images {
       const size = m.Layers.reduce((n, l) => n + files.get(l)!.length, 0);
       const id = this.store === 'containerd' ? sha(`manifest of ${m.Config} ${m.Layers.join(' ')}`) : sha(configBytes);
       const info = infoFrom(id, size, JSON.parse(configBytes.toString()) as Record<string, unknown>);
-      for (const t of m.RepoTags) this.byRef.set(t, info);
+      for (const t of m.RepoTags) {
+        this.byRef.set(t, info);
+        this.archives.set(t, archive);
+      }
     }
   }
 
   async inspect(ref: string): Promise<ImageInfo | undefined> {
     this.calls.push(`inspect ${ref}`);
     return this.byRef.get(ref);
+  }
+
+  /** Archives loaded, by tag: what `save` gives back. */
+  readonly archives = new Map<string, Buffer>();
+
+  async save(ref: string): Promise<Buffer> {
+    this.calls.push(`save ${ref}`);
+    const a = this.archives.get(ref);
+    if (!a) throw new RuntimeError(`save image ${ref}: No such image: ${ref}`);
+    return a;
   }
 
   async push(ref: string, auth: RegistryAuth | undefined, onEvent?: (line: string) => void): Promise<string> {

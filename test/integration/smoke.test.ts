@@ -57,7 +57,7 @@ describe('the bundle, spawned', () => {
     const r = await runCli(['build', '-C', dir, '--binary', '/usr/bin/tini'], { env: NO_ENGINE });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/binary \/usr\/bin\/tini is dynamically linked \(needs \/lib.*ld-linux.*\), which cannot run in a scratch image: rebuild it with CGO_ENABLED=0/);
+    expect(r.stderr).toMatch(/binary \/usr\/bin\/tini is dynamically linked \(needs \/lib.*ld-linux.*\), which cannot run in a scratch image: set image.libraries: host .*, or rebuild it with CGO_ENABLED=0/);
   });
 });
 

@@ -75,7 +75,25 @@ describe('buildImage against the fake engine', () => {
     const engine = new FakeEngine();
     const r = await buildImage({ loaded: loaded(PREBUILT()), dockerfile: true, env: {}, cwd: tmp }, deps(engine));
     expect(engine.images.calls).toEqual(['build goneat-test/svc:1', 'inspect goneat-test/svc:1']);
-    expect([...engine.images.lastContext!.keys()]).toEqual(['Dockerfile', 'rootfs/app/', 'rootfs/app/svc', 'rootfs/etc/', 'rootfs/etc/group', 'rootfs/etc/passwd', 'rootfs/sbin/', 'rootfs/sbin/tini', 'rootfs/tmp/']);
+    expect([...engine.images.lastContext!.keys()]).toEqual([
+      'Dockerfile',
+      'rootfs/app/',
+      'rootfs/app/svc',
+      'rootfs/etc/',
+      'rootfs/etc/group',
+      'rootfs/etc/passwd',
+      'rootfs/etc/ssl/',
+      'rootfs/etc/ssl/certs/',
+      'rootfs/etc/ssl/certs/ca-certificates.crt',
+      'rootfs/sbin/',
+      'rootfs/sbin/tini',
+      'rootfs/tmp/',
+      'rootfs/usr/',
+      'rootfs/usr/share/',
+      'rootfs/usr/share/doc/',
+      'rootfs/usr/share/doc/goneat-deploy/',
+      'rootfs/usr/share/doc/goneat-deploy/sbom.spdx.json',
+    ]);
     expect(engine.images.lastContext!.get('Dockerfile')!.toString()).toMatch(/^ENTRYPOINT \["\/sbin\/tini","--","\/app\/svc"\]$/m);
     expect(Object.keys(engine.images.byRef.get('goneat-test/svc:1')!.labels).sort()).toEqual(['io.goneat-deploy.binary.sha256', 'io.goneat-deploy.tini.sha256']);
     expect(r).toMatchObject({ builder: 'dockerfile', id: engine.images.byRef.get('goneat-test/svc:1')!.id });
@@ -127,10 +145,19 @@ describe('buildImage against the fake engine', () => {
     await expect(buildImage({ loaded: loaded(`build: {binary: ${elfFile('dynamic-amd64')}}\n`), env: {}, cwd: tmp }, d)).rejects.toThrow(
       /is dynamically linked \(needs \/lib64\/ld-linux-x86-64\.so\.2\), which cannot run in a scratch image/,
     );
+    // A local engine has the host's architecture: an arm64 binary is refused before connecting.
+    await expect(
+      buildImage({ loaded: loaded(`build: {binary: ${elfFile('static-arm64')}, tini: ${elfFile('static-amd64')}}\n`), env: {}, cwd: tmp }, { ...d, engineIsLocal: true, connect: d.connect }),
+    ).rejects.toThrow(/is built for arm64, but the image is linux\/amd64: rebuild it with GOOS=linux GOARCH=amd64/);
+    // A remote engine's architecture is unknown until asked: the binary's own is presumed, and its tini must exist first.
     await expect(buildImage({ loaded: loaded(`build: {binary: ${elfFile('static-arm64')}, tini: ${elfFile('static-amd64')}}\n`), env: {}, cwd: tmp }, d)).rejects.toThrow(
-      /is built for arm64, but the image is linux\/amd64: rebuild it with GOOS=linux GOARCH=amd64/,
+      /tini \(build\.tini\) \S+ is built for amd64, but the image is linux\/arm64/,
     );
-    expect(d.connected()).toBe(1); // the arm64 binary needed the engine's architecture; the dynamic one did not
+    // With a tini for arm64, the remote engine (amd64) is asked, and the binary refused for it.
+    await expect(
+      buildImage({ loaded: loaded(`build: {binary: ${elfFile('static-arm64')}, tini: {arm64: ${elfFile('static-arm64')}, amd64: ${elfFile('static-amd64')}}}\n`), env: {}, cwd: tmp }, d),
+    ).rejects.toThrow(/is built for arm64, but the image is linux\/amd64/);
+    expect(d.connected()).toBe(1); // only the last needed the engine's architecture
   });
 
   it('a failed go build or an interrupt during it leaves no temp dir and nothing in the engine', async () => {

@@ -74,6 +74,9 @@ const READINGS: Record<DefaultedField, (r: Rendered) => unknown[]> = {
   framework: (r) => [r.file('Dockerfile').includes('trpc_go.yaml') ? 'trpc-go' : 'plain'],
   trpcConfig: () => [render('framework: trpc-go\n').read[0]],
   'image.tag': (r) => [r.yaml('compose.yaml').services.svc.image.split(':')[1], line(r.file('Dockerfile'), /org\.opencontainers\.image\.version="([^"]+)"/)],
+  // The build context the Dockerfile lists (what `build` assembles): the CA bundle, zoneinfo.
+  'image.certificates': (r) => [r.file('Dockerfile').includes('/etc/ssl/certs/ca-certificates.crt (CA bundle)'), r.spec.image.certificates],
+  'image.timezones': (r) => [r.file('Dockerfile').includes('/usr/share/zoneinfo/ (zoneinfo)'), r.spec.image.timezones],
   'build.main': (r) => [r.spec.build.kind === 'go' && goBuildArgs({ dir: '/p', main: r.spec.build.main, ldflags: '', tags: [], arch: 'amd64', out: 'o' }).at(-1)],
   'build.ldflags': (r) => [r.spec.build.kind === 'go' && goBuildArgs({ dir: '/p', main: '.', ldflags: r.spec.build.ldflags, tags: [], arch: 'amd64', out: 'o' }).find((a) => a.startsWith('-ldflags='))!.slice('-ldflags='.length)],
   'ports[].protocol': (r) => [

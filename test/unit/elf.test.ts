@@ -1,31 +1,18 @@
+/**
+ * ELF validation (src/image/elf.ts) on synthetic files: every way a file can
+ * fail to be a complete executable is refused with a message naming it.
+ * Debian's real binaries: test/integration/elf.test.ts; the adversarial
+ * fixtures (a 55-byte tini, a relocatable object): test/cli/build-input.test.ts.
+ */
 import { describe, expect, it } from 'vitest';
 import { parseElf, NotElfError } from '../../src/image/elf.js';
-
-// Debian's real tini and tini-static: test/integration/elf.test.ts.
-
-/** A minimal 64-bit little-endian ELF header with one PT_INTERP (or PT_LOAD) program header. */
-function synthetic(machine: number, interp: boolean): Buffer {
-  const b = Buffer.alloc(0x200);
-  b.writeUInt32BE(0x7f454c46, 0);
-  b[4] = 2; // 64-bit
-  b[5] = 1; // little endian
-  b.writeUInt16LE(2, 16); // ET_EXEC
-  b.writeUInt16LE(machine, 18);
-  b.writeBigUInt64LE(64n, 32); // e_phoff
-  b.writeUInt16LE(56, 54); // e_phentsize
-  b.writeUInt16LE(1, 56); // e_phnum
-  b.writeUInt32LE(interp ? 3 : 1, 64); // p_type
-  b.writeBigUInt64LE(0x100n, 64 + 8); // p_offset
-  b.writeBigUInt64LE(11n, 64 + 32); // p_filesz
-  b.write('/lib/ld.so\0', 0x100, 'latin1');
-  return b;
-}
+import { EM, syntheticElf } from '../helpers/elf.js';
 
 describe('parseElf', () => {
   it('reads the architecture and the interpreter from the headers', () => {
-    expect(parseElf(synthetic(183, false))).toMatchObject({ arch: 'arm64', static: true });
-    expect(parseElf(synthetic(62, true))).toMatchObject({ arch: 'amd64', static: false, interpreter: '/lib/ld.so' });
-    expect(parseElf(synthetic(9999, false)).arch).toBe('unknown');
+    expect(parseElf(syntheticElf(EM.arm64))).toMatchObject({ arch: 'arm64', static: true, kind: 'exec' });
+    expect(parseElf(syntheticElf(EM.amd64, '/lib/ld.so'))).toMatchObject({ arch: 'amd64', static: false, interpreter: '/lib/ld.so' });
+    expect(parseElf(syntheticElf(9999)).arch).toBe('unknown');
   });
 
   it('refuses scripts and other files', () => {
@@ -34,9 +21,45 @@ describe('parseElf', () => {
     expect(() => parseElf(Buffer.from('x'))).toThrow(/not an ELF/);
   });
 
-  it('refuses a truncated header', () => {
-    const b = synthetic(62, false);
-    b.writeUInt16LE(50, 56); // 50 program headers, beyond the buffer
-    expect(() => parseElf(b)).toThrow(/truncated/);
+  it('refuses a file cut anywhere: in the identification, the header, the program headers, a segment', () => {
+    const whole = syntheticElf(EM.amd64, '/lib64/ld-linux-x86-64.so.2');
+    for (const n of [5, 16, 55, 63]) expect(() => parseElf(whole.subarray(0, n)), `${n} bytes`).toThrow(/truncated/);
+    expect(() => parseElf(whole.subarray(0, 100))).toThrow(/program headers end at byte 176, past the end/);
+    expect(() => parseElf(whole.subarray(0, 0x1ff))).toThrow(/segment 0 \(PT_LOAD\) ends at byte 512/);
+  });
+
+  it('refuses relocatable objects, core dumps, shared libraries and unknown types', () => {
+    expect(() => parseElf(syntheticElf(EM.amd64, undefined, { type: 1 }))).toThrow(/relocatable object file/);
+    expect(() => parseElf(syntheticElf(EM.amd64, undefined, { type: 4 }))).toThrow(/core dump/);
+    expect(() => parseElf(syntheticElf(EM.amd64, undefined, { type: 3 }))).toThrow(/shared library/);
+    expect(parseElf(syntheticElf(EM.amd64, undefined, { type: 3 }), 'library').kind).toBe('shared');
+    expect(parseElf(syntheticElf(EM.amd64, '/lib/ld.so', { type: 3 })).kind).toBe('exec'); // a PIE
+    expect(() => parseElf(syntheticElf(EM.amd64, undefined, { type: 9 }))).toThrow(/ELF type 9/);
+  });
+
+  it('refuses inconsistent headers: class for the machine, entry point, header sizes, segment sizes', () => {
+    const b32 = syntheticElf(EM.amd64);
+    b32[4] = 1;
+    expect(() => parseElf(b32)).toThrow(/32-bit ELF for amd64/);
+    const entry = syntheticElf(EM.amd64);
+    entry.writeBigUInt64LE(0x10n, 24);
+    expect(() => parseElf(entry)).toThrow(/entry point 0x10 outside every loadable segment/);
+    const ph = syntheticElf(EM.amd64);
+    ph.writeUInt16LE(40, 54);
+    expect(() => parseElf(ph)).toThrow(/40-byte program headers/);
+    const none = syntheticElf(EM.amd64);
+    none.writeUInt16LE(0, 56);
+    expect(() => parseElf(none)).toThrow(/no program headers/);
+    const mem = syntheticElf(EM.amd64);
+    mem.writeBigUInt64LE(0x10n, 64 + 40);
+    expect(() => parseElf(mem)).toThrow(/file size 512 > memory size 16/);
+    const sh = syntheticElf(EM.amd64);
+    sh.writeBigUInt64LE(0x180n, 40);
+    sh.writeUInt16LE(64, 58);
+    sh.writeUInt16LE(10, 60);
+    expect(() => parseElf(sh)).toThrow(/section headers end at byte 1024/);
+    const cls = syntheticElf(EM.amd64);
+    cls[4] = 7;
+    expect(() => parseElf(cls)).toThrow(/invalid ELF class/);
   });
 });

@@ -220,6 +220,13 @@ class DockerImages implements Images {
     };
   }
 
+  async save(ref: string): Promise<Buffer> {
+    const stream = await call(this.endpoint, `save image ${ref}`, async () => (await this.docker.getImage(ref).get()) as unknown as NodeJS.ReadableStream);
+    const chunks: Buffer[] = [];
+    for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+    return Buffer.concat(chunks);
+  }
+
   async remove(ref: string): Promise<void> {
     await call(this.endpoint, `remove image ${ref}`, () => this.docker.getImage(ref).remove({ force: true, noprune: false }), { 404: () => undefined });
   }
