@@ -212,6 +212,14 @@ export const KubernetesSchema = Type.Object(
           'Set GOMAXPROCS from limits.cpu and GOMEMLIMIT from limits.memory through the downward API (for Go < 1.25, which does not read the CPU limit itself). Needs resources.cpu and resources.memory.',
       }),
     ),
+    version: Type.Optional(
+      Type.String({
+        pattern: '^v?1\\.[0-9]{1,3}(\\.[0-9]{1,4})?$',
+        description:
+          'The Kubernetes release the manifests are for, e.g. "1.29" (quoted: unquoted 1.30 is the number 1.3). Below 1.30 there is no preStop sleep action, so a shutdown.preStop delay needs preStopExec. Default: a release with the sleep action (1.30+). Oldest: 1.21.',
+        'x-expected': 'a quoted Kubernetes version like "1.29"',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Options for `generate k8s`.' },
 );
