@@ -23,6 +23,8 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
   command -v script >/dev/null 2>&1 || need+=(bsdutils)
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+  # scripts/k8s.sh: the pod network (containerd and runc come with docker.io).
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing ${need[*]} from Debian's packages"
