@@ -76,9 +76,46 @@ k8s_version() { sed -n 's/^[[:space:]]*k8s\.io\/kubernetes v\([^ ]*\)$/\1/p' "$S
 
 # ---------------------------------------------------------------- build
 
+# The Go release to fetch when the local go is older than scripts/k8s/go.mod's `go` line.
+GO_TOOLCHAIN=go1.26.8
+
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+# A go that can build scripts/k8s: the local one when it is recent enough, else the toolchain
+# module the go command itself would switch to (golang.org/toolchain on the Go module proxy),
+# unpacked once into the cache.
+go_cmd() {
+  [ -z "${GO:-}" ] || { echo "$GO"; return; }
+  local need have=""
+  need=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$SRC/go.mod")
+  if command -v go >/dev/null; then
+    have=$(go env GOVERSION 2>/dev/null || go version | awk '{print $3}')
+    have=${have#go}
+    if version_ge "$have" "$need"; then command -v go; return; fi
+  fi
+  local arch dir=$CACHE/toolchain/$GO_TOOLCHAIN
+  case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+  if [ ! -x "$dir/bin/go" ]; then
+    local proxy=${GOPROXY:-https://proxy.golang.org} tmp
+    proxy=${proxy%%,*}
+    case "$proxy" in http*) ;; *) proxy=https://proxy.golang.org ;; esac
+    log "fetching $GO_TOOLCHAIN from $proxy (golang.org/toolchain): the local go is ${have:-missing}, scripts/k8s needs $need"
+    tmp=$(mktemp -d)
+    curl -fsSL "$proxy/golang.org/toolchain/@v/v0.0.1-$GO_TOOLCHAIN.linux-$arch.zip" -o "$tmp/go.zip" || die "could not fetch $GO_TOOLCHAIN"
+    (cd "$tmp" && { unzip -q go.zip 2>/dev/null || busybox unzip -q go.zip; }) || die "could not unpack $GO_TOOLCHAIN (needs unzip or busybox)"
+    # Module zips keep no file modes; the go command marks these executable when it switches.
+    chmod +x "$tmp/golang.org/toolchain@v0.0.1-$GO_TOOLCHAIN.linux-$arch"/bin/* "$tmp/golang.org/toolchain@v0.0.1-$GO_TOOLCHAIN.linux-$arch"/pkg/tool/*/*
+    mkdir -p "$CACHE/toolchain"
+    rm -rf "$dir"
+    mv "$tmp/golang.org/toolchain@v0.0.1-$GO_TOOLCHAIN.linux-$arch" "$dir"
+    rm -rf "$tmp"
+  fi
+  echo "$dir/bin/go"
+}
+
 # The cache key: everything that decides the binaries' bytes.
 build_key() {
-  { cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/main.go" "$SRC/pause/main.go"; go env GOVERSION GOARCH; } | sha256sum | cut -c1-16
+  { cat "$SRC/go.mod" "$SRC/go.sum" "$SRC/main.go" "$SRC/pause/main.go"; "$(go_cmd)" env GOVERSION GOARCH; } | sha256sum | cut -c1-16
 }
 
 bin_dir() { echo "$CACHE/bin/v$(k8s_version)-$(build_key)"; }
@@ -95,7 +132,7 @@ pause_archive() {
   local diff config
   diff=$(sha256sum "$tmp/layer.tar" | cut -d' ' -f1)
   printf '{"architecture":"%s","os":"linux","config":{"Entrypoint":["/pause"],"User":"65535:65535","StopSignal":"SIGTERM"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"goneat-deploy scripts/k8s.sh"}]}' \
-    "$(go env GOARCH)" "$diff" >"$tmp/config.json"
+    "$("$(go_cmd)" env GOARCH)" "$diff" >"$tmp/config.json"
   config=$(sha256sum "$tmp/config.json" | cut -d' ' -f1)
   mv "$tmp/config.json" "$tmp/$config.json"
   mkdir "$tmp/$diff" && mv "$tmp/layer.tar" "$tmp/$diff/layer.tar"
@@ -107,8 +144,8 @@ pause_archive() {
 pause_image() { echo "goneat-k8s/pause:$(build_key)"; }
 
 cmd_build() {
-  command -v go >/dev/null || die "go is not installed (scripts/ensure-env.sh installs it)"
   local dir
+  GO=$(go_cmd)
   dir=$(bin_dir)
   if [ -x "$dir/kube" ] && [ -f "$dir/pause.tar" ]; then echo "$dir"; return; fi
   mkdir -p "$CACHE"
@@ -133,9 +170,9 @@ cmd_build() {
   done
   (
     cd "$SRC"
-    export CGO_ENABLED=0 GOCACHE="$CACHE/go-build" GOFLAGS="-mod=readonly -buildvcs=false"
-    go build -trimpath -ldflags "-s -w$x" -o "$tmp/kube" .
-    go build -trimpath -ldflags "-s -w" -o "$tmp/pause" ./pause
+    export CGO_ENABLED=0 GOCACHE="$CACHE/go-build" GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN=local
+    "$GO" build -trimpath -ldflags "-s -w$x" -o "$tmp/kube" .
+    "$GO" build -trimpath -ldflags "-s -w" -o "$tmp/pause" ./pause
   ) >&2
   pause_archive "$tmp/pause" "$tmp/pause.tar"
   for p in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do ln -s kube "$tmp/$p"; done
@@ -166,7 +203,6 @@ why_not() {
       grep -qE "^$b\s+[1-9]" /proc/cgroups || { echo "cgroup v1 controller $b is not mounted"; return; }
     done
   fi
-  [ -x "$(bin_dir)/kube" ] || command -v go >/dev/null || { echo "go is not installed and the components are not built"; return; }
 }
 
 cmd_check() {
