@@ -108,7 +108,11 @@ export const ShutdownSchema = Type.Object(
     preStop: Type.Optional(
       Duration('Delay before the stop signal so load balancers stop sending traffic (Kubernetes preStop sleep). Default 0s.'),
     ),
-    slack: Type.Optional(Duration('Safety margin added to the budget. Default 2s.')),
+    slack: Type.Optional(
+      Duration(
+        'Safety margin added to the budget. Default 2s. On Kubernetes it also absorbs the kubelet starting a termination late (measured up to 1.7 s, docs/targets/kubernetes.md): keep at least 2s there.',
+      ),
+    ),
     gracePeriod: Type.Optional(
       Duration(
         'Pin the stop timeout used by every target. Must be at least preStop + drain + slack; by default it is exactly that, rounded up to whole seconds.',
