@@ -666,13 +666,19 @@ cmd_kubectl() {
   exec "$STATE/bin/kubectl" --kubeconfig "$STATE/admin.kubeconfig" "$@"
 }
 
-case "${1:-}" in
-  build) cmd_build ;;
-  up) cmd_up ;;
-  load) shift; cmd_load "$@" ;;
-  down) cmd_down ;;
-  check) cmd_check ;;
-  status) cluster_up ;;
-  kubectl) shift; cmd_kubectl "$@" ;;
-  *) echo "usage: scripts/k8s.sh build|up|load IMAGE...|down|check|status|kubectl ARGS..." >&2; exit 2 ;;
-esac
+main() {
+  case "${1:-}" in
+    build) cmd_build ;;
+    up) cmd_up ;;
+    load) shift; cmd_load "$@" ;;
+    down) cmd_down ;;
+    check) cmd_check ;;
+    status) cluster_up ;;
+    kubectl) shift; cmd_kubectl "$@" ;;
+    *) echo "usage: scripts/k8s.sh build|up|load IMAGE...|down|check|status|kubectl ARGS..." >&2; exit 2 ;;
+  esac
+}
+
+# One line, so bash has read all of it before it runs: editing this file while a build runs
+# must not make bash read on into the new text.
+main "$@"; exit
