@@ -30,6 +30,7 @@
 #   cgroups /goneat-k8s in every hierarchy, iptables chains KUBE-* and CNI-*
 #   sysctls the kubelet sets (vm.overcommit_memory, kernel.panic,
 #   kernel.panic_on_oops): their values before `up` are restored by `down`.
+#   /run/goneat-k8s.lock (empty; serializes up and down) stays.
 #
 # Choices, with the reasons:
 #   - cgroup v1: Kubernetes >= 1.35 refuses to start the kubelet on cgroup v1
@@ -42,6 +43,14 @@
 #   - the kubelet's cgroupRoot, root dir and pod log dir, containerd's network
 #     namespaces (netns_mounts_under_state_dir) and the CNI IPAM store are all
 #     under the directories above, so `down` can remove them without guessing.
+#   - Pod Security admission is on (named in --enable-admission-plugins, as it
+#     is by default); namespaces choose their level with labels, as the tests
+#     do (restricted), and the cluster-wide default stays privileged.
+#   - Where the process may not lower OOM scores (no CAP_SYS_RESOURCE, as in
+#     some sandboxes), containerd keeps pods' scores at or above its own
+#     (restrict_oom_score_adj) instead of failing every pod.
+#   - The load of the tests reaches Services at their cluster IP from this
+#     host (kube-proxy's rules in nat OUTPUT); nothing listens outside 10.245.0.1.
 set -euo pipefail
 umask 022
 
@@ -179,8 +188,10 @@ cmd_build() {
   rm -rf "$dir"
   mv "$tmp" "$dir"
   log "built in $(($(date +%s) - start)) s: $dir"
-  # Older builds are useless once the key changed.
-  find "$CACHE/bin" -mindepth 1 -maxdepth 1 ! -path "$dir" -exec rm -rf {} + 2>/dev/null || true
+  # Older builds are useless once the key changed, but for one a running cluster still uses.
+  local used
+  used=$(dirname "$(readlink "$STATE/bin/kube" 2>/dev/null || echo /nonexistent/x)")
+  find "$CACHE/bin" -mindepth 1 -maxdepth 1 ! -path "$dir" ! -path "$used" -exec rm -rf {} + 2>/dev/null || true
   echo "$dir"
 }
 

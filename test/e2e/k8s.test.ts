@@ -172,7 +172,7 @@ describe.skipIf(skip !== undefined)(`Kubernetes ${VERSION}, from upstream compon
     // A pod in service, not one that just turned Ready: the kubelet starts the termination of a
     // pod it synced within the last second only after its next runtime relist (PLEG, every 1 s;
     // pod_workers waits for a cache newer than its last sync), which delayed the signal by up
-    // to 1.8 s here. The rollouts below delete pods at any age.
+    // to 1.7 s here. The rollouts below delete pods at any age.
     const readyAt = await waitFor('the pod to be Ready', async () => podWatch.byName(name)?.readyAt, 30_000, 50);
     await new Promise((res) => setTimeout(res, Math.max(0, readyAt + 2500 - Date.now())));
 
