@@ -50,7 +50,8 @@
 #     some sandboxes), containerd keeps pods' scores at or above its own
 #     (restrict_oom_score_adj) instead of failing every pod.
 #   - The load of the tests reaches Services at their cluster IP from this
-#     host (kube-proxy's rules in nat OUTPUT); nothing listens outside 10.245.0.1.
+#     host (kube-proxy's rules in nat OUTPUT). Every component listens on
+#     10.245.0.1 only (containerd's streaming server on a free 127.0.0.1 port).
 set -euo pipefail
 umask 022
 
