@@ -23,8 +23,11 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   command -v tmux >/dev/null 2>&1 || need+=(tmux)
   command -v script >/dev/null 2>&1 || need+=(bsdutils)
   [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
-  # scripts/k8s.sh: the pod network (containerd and runc come with docker.io).
+  # scripts/k8s.sh: the pod network, certificates, fetching (containerd and runc come with docker.io).
   [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+  command -v openssl >/dev/null 2>&1 || need+=(openssl)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+  command -v ip >/dev/null 2>&1 || need+=(iproute2)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   log "installing ${need[*]} from Debian's packages"

@@ -18,13 +18,16 @@ export const K8S_SCRIPT = path.join(ROOT, 'scripts', 'k8s.sh');
 /**
  * Why the cluster cannot run on this machine, or undefined when it can.
  * GONEAT_K8S=0 skips on purpose; otherwise `scripts/k8s.sh check` decides
- * (root, containerd, runc, CNI plugins, overlayfs, cgroups, Go).
+ * (root, containerd, runc, CNI plugins, overlayfs, cgroups). With
+ * GONEAT_K8S=1 the cluster must run: a reason is thrown, not returned.
  */
 export function whyNoK8s(): string | undefined {
   if (process.env.GONEAT_K8S === '0') return 'GONEAT_K8S=0';
   const r = spawnSync('bash', [K8S_SCRIPT, 'check'], { encoding: 'utf8' });
   if (r.status === 0) return undefined;
-  return (r.stdout || r.stderr).trim() || `scripts/k8s.sh check exited ${r.status}`;
+  const why = (r.stdout || r.stderr).trim() || `scripts/k8s.sh check exited ${r.status}`;
+  if (process.env.GONEAT_K8S === '1') throw new Error(`GONEAT_K8S=1 but the local Kubernetes cluster cannot run here: ${why}`);
+  return why;
 }
 
 export interface Cluster {
