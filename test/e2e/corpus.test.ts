@@ -4,6 +4,10 @@
  * inside its 200 stream. Same contract as test/cli/corpus.test.ts, plus:
  * no container or image left behind.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
@@ -20,19 +24,25 @@ async function engineState(): Promise<{ containers: string; images: string }> {
   };
 }
 
-/** A synthetic static arm64 ELF executable (headers only): enough for the architecture check. */
+/**
+ * A real static linux/arm64 executable: a tiny Go program cross-compiled here (GOARCH=arm64, CGO_ENABLED=0).
+ * A hand-made header went stale once build learned complete ELF checks (version, program headers inside
+ * the file) and failed on those instead of on the architecture; a real binary passes every check but that one.
+ */
 const ARM64_ELF = (() => {
-  const b = Buffer.alloc(0x200);
-  b.writeUInt32BE(0x7f454c46, 0);
-  b[4] = 2;
-  b[5] = 1;
-  b.writeUInt16LE(2, 16);
-  b.writeUInt16LE(183, 18);
-  b.writeBigUInt64LE(64n, 32);
-  b.writeUInt16LE(56, 54);
-  b.writeUInt16LE(1, 56);
-  b.writeUInt32LE(1, 64);
-  return b;
+  const dir = mkdtempSync(join(tmpdir(), 'gd-arm64-'));
+  try {
+    writeFileSync(join(dir, 'go.mod'), 'module arm64\n\ngo 1.21\n');
+    writeFileSync(join(dir, 'main.go'), 'package main\n\nfunc main() {}\n');
+    execFileSync('go', ['build', '-trimpath', '-o', 'bin', '.'], {
+      cwd: dir,
+      env: { ...process.env, GOOS: 'linux', GOARCH: 'arm64', CGO_ENABLED: '0', GOFLAGS: '-mod=mod' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    return readFileSync(join(dir, 'bin'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 })();
 
 const CASES: BadCase[] = [
