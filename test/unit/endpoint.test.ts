@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { discoverEndpoint } from '../../src/runtime/docker/endpoint.js';
 import { unreachable } from '../../src/runtime/docker/client.js';
@@ -15,6 +16,20 @@ describe('discoverEndpoint: the docker CLI order', () => {
   it('DOCKER_HOST wins', () => {
     const e = discoverEndpoint({ DOCKER_HOST: 'tcp://127.0.0.1:2375', DOCKER_CONTEXT: 'remote' }, files({}), '/home/u');
     expect(e).toMatchObject({ source: 'DOCKER_HOST', host: 'tcp://127.0.0.1:2375' });
+  });
+
+  it('a unix socket from the command\'s env wins over a tcp DOCKER_HOST in process.env (docker-modem reads that one itself)', () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'tcp://127.0.0.1:1';
+    try {
+      const e = discoverEndpoint({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' }, files({}), '/home/u');
+      const modem = new Docker(e.modemOptions as Docker.DockerOptions).modem as unknown as { host?: string; socketPath?: string };
+      expect(modem.host).toBeUndefined();
+      expect(modem.socketPath).toBe('/nonexistent/docker.sock');
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
   });
 
   it('DOCKER_HOST from the command\'s own env decides the socket or plain-HTTP address; TLS is left to docker-modem', () => {

@@ -32,7 +32,10 @@ type Env = Record<string, string | undefined>;
 type ReadFile = (p: string) => string;
 
 function optionsForHost(host: string): Record<string, unknown> {
-  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || DEFAULT_SOCKET };
+  // host: undefined on purpose: docker-modem merges its defaults, read from process.env.DOCKER_HOST, under these
+  // options and prefers a host to a socketPath (lib/modem.js: `this.host = opts.host; if (!this.host) socketPath`),
+  // so a tcp DOCKER_HOST in process.env would win over the command's own unix socket.
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || DEFAULT_SOCKET, host: undefined };
   const u = new URL(host.includes('//') ? host : `tcp://${host}`);
   if (u.protocol === 'ssh:') return { protocol: 'ssh', host: u.hostname, port: u.port || 22, username: u.username };
   return { protocol: u.port === '2376' ? 'https' : 'http', host: u.hostname, port: u.port || 2375 };
