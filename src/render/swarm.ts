@@ -16,6 +16,13 @@ export function renderSwarm(spec: ServiceSpec, opts: { image?: string } = {}, pa
   const svc = composeServiceBase(spec, opts.image ?? spec.image.ref);
   // Swarm ignores security_opt (it warns "Ignoring unsupported options"); the non-root user and cap_drop ALL still apply.
   delete svc.security_opt;
+  // Service-level `tmpfs:` is parsed by the docker CLI's stack loader but never converted: cli/compose/convert/service.go
+  // (v20.10.24 and v28.2.2) builds ContainerSpec.Mounts only from `volumes:` (convert/volume.go, `case "tmpfs"` →
+  // handleTmpfsToMount), and `tmpfs` is not in types.UnsupportedProperties, so it is dropped without a warning and
+  // /tmp would be read-only under read_only: true. The long volume syntax (schema config_schema_v3.8.json:
+  // type, target; source must be empty) becomes a swarm tmpfs mount; without tmpfs options it gets the kernel's tmpfs default mode 1777.
+  delete svc.tmpfs;
+  svc.volumes = [{ type: 'tmpfs', target: '/tmp' }];
   // Swarm publishes on every interface (ingress: the routing mesh; host: each task on its node); host_ip does not apply.
   // So an admin port (/debug/pprof, /cmds/config: src/model/admin-port.ts) is never published here; the healthcheck runs inside the task.
   const published = spec.ports.filter((p) => p.publish && !p.admin);

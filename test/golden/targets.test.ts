@@ -170,6 +170,11 @@ describe('Swarm', () => {
     expect(svc.cap_drop).toEqual(['ALL']);
     expect(svc.healthcheck.test[0]).toBe('CMD');
   });
+
+  it('keeps /tmp writable under read_only with a tmpfs mount: docker stack drops service-level tmpfs', () => {
+    expect(svc.tmpfs).toBeUndefined();
+    expect(svc.volumes).toEqual([{ type: 'tmpfs', target: '/tmp' }]);
+  });
 });
 
 describe('systemd', () => {
