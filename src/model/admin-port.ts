@@ -7,9 +7,22 @@
  * Kubernetes Service; kubelet probes still reach it on the pod IP. Pure.
  */
 
-/** A port named "admin" (the convention of examples/echo and of the trpc-go preset), or tRPC-Go's server.admin.port. */
+/**
+ * Words that mark a port name as an admin/debug endpoint: "admin" (examples/echo, the trpc-go
+ * preset, tRPC-Go's `server.admin`), "debug" (Go's net/http/pprof registers its handlers under
+ * /debug/pprof/, expvar under /debug/vars) and "pprof". A port name is an IANA service name:
+ * words joined by "-" (RFC 6335 §5.1), so the rule is by word, not by substring:
+ * "admin", "trpc-admin", "debug-http", "pprof" are admin ports; "administrator" or "debugger" are not.
+ */
+export const ADMIN_PORT_WORDS: readonly string[] = ['admin', 'debug', 'pprof'];
+
+/**
+ * Whether a port serves admin/debug endpoints: its name has one of ADMIN_PORT_WORDS as a
+ * "-"-separated word, or it is tRPC-Go's server.admin.port (`trpcAdminPort`, trpc.go setupAdmin),
+ * whatever it is called. `name`: the port's IANA name; `port`: its container port number.
+ */
 export function isAdminPort(name: string, port: number, trpcAdminPort?: number): boolean {
-  return name === 'admin' || (trpcAdminPort !== undefined && port === trpcAdminPort);
+  return name.split('-').some((w) => ADMIN_PORT_WORDS.includes(w)) || (trpcAdminPort !== undefined && port === trpcAdminPort);
 }
 
 /** Loopback host addresses a published port may bind (compose `ports: "127.0.0.1:HOST:CONTAINER"`). */
@@ -20,5 +33,5 @@ export function isLoopbackHostIp(ip: string): boolean {
 /** Why publishing an admin port on `hostIp` is refused, or undefined when it is fine. */
 export function adminPublishProblem(name: string, hostIp: string): string | undefined {
   if (isLoopbackHostIp(hostIp)) return undefined;
-  return `"${name}" is an admin port (/debug/pprof, /cmds/config on tRPC-Go): publishing it on ${hostIp} exposes them to the network; publish it on 127.0.0.1 (e.g. "127.0.0.1:9028") or not at all — probes reach it without publishing`;
+  return `"${name}" is an admin port (its name has the word ${ADMIN_PORT_WORDS.join(', ').replace(/, (?=[^,]*$)/, ' or ')}, or it is tRPC-Go's server.admin.port: /debug/pprof, /cmds/config): publishing it on ${hostIp} exposes them to the network; publish it on 127.0.0.1 (e.g. "127.0.0.1:9028") or not at all — probes reach it without publishing`;
 }

@@ -59,7 +59,7 @@ export const PortSchema = Type.Object(
     name: Type.String({
       pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
       maxLength: 15,
-      description: 'IANA service name (Kubernetes container port name): lower case, digits and "-", at most 15 characters. A port named "admin" (and tRPC-Go\'s server.admin.port) is an admin/debug port: published on 127.0.0.1 only, never by swarm, never in the Kubernetes Service; probes still reach it on the pod IP.',
+      description: 'IANA service name (Kubernetes container port name): lower case, digits and "-", at most 15 characters. A port whose name has the word "admin", "debug" or "pprof" (e.g. "admin", "trpc-admin", "debug-http"; words are separated by "-"), and tRPC-Go\'s server.admin.port, is an admin/debug port: published on 127.0.0.1 only, never by swarm, never in the Kubernetes Service; probes still reach it on the pod IP.',
       'x-expected': 'a port name like "http" or "admin" (a-z, 0-9, "-", at most 15 characters)',
     }),
     port: Type.Integer({ minimum: 1, maximum: 65535, description: 'The port the service listens on inside the container.' }),
