@@ -135,6 +135,29 @@ function parsePublish(v: string | number, issues: SpecIssue[], path: FieldPath):
   return { hostIp, hostPort };
 }
 
+/**
+ * Two ports published on the same host port and protocol, on the same host address or where one
+ * is the unspecified address (0.0.0.0 binds every address): the second bind fails when the
+ * container starts (Docker: "Bind for 127.0.0.1:9091 failed: port is already allocated"). Host
+ * port 0 is a free port chosen per bind, so it never collides.
+ */
+function hostPortCollisions(ports: PortSpec[], issues: SpecIssue[]): void {
+  const anyAddress = (ip: string) => ip === '0.0.0.0' || ip === '::' || ip === '';
+  ports.forEach((p, i) => {
+    if (!p.publish || p.publish.hostPort === 0) return;
+    const j = ports.findIndex(
+      (q, k) => k < i && q.publish && q.protocol === p.protocol && q.publish.hostPort === p.publish!.hostPort && (q.publish.hostIp === p.publish!.hostIp || anyAddress(q.publish.hostIp) || anyAddress(p.publish!.hostIp)),
+    );
+    if (j >= 0) {
+      const q = ports[j]!.publish!;
+      issues.push({
+        path: ['ports', i, 'publish'],
+        message: `host port ${p.publish.hostIp}:${p.publish.hostPort}/${p.protocol} is already published by ports[${j}] ("${ports[j]!.name}", ${q.hostIp}:${q.hostPort}): the second bind would fail ("port is already allocated"); publish another host port, or 0 for a free one`,
+      });
+    }
+  });
+}
+
 export interface SpecInputs {
   /** The trpc-go preset's trpc_go.yaml, read by the caller: facts, a parse error, or absent. */
   trpc?: TrpcFacts | { error: string } | 'missing';
@@ -233,6 +256,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     }
     ports.push(spec);
   });
+  hostPortCollisions(ports, issues);
 
   // Health
   let health: HealthSpec | undefined;
@@ -366,7 +390,8 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   const publishMode = config.swarm?.publishMode ?? defaultValue('swarm.publishMode');
   if (publishMode === 'host' && (config.replicas ?? defaultValue('replicas')) > 1) {
     ports.forEach((p, i) => {
-      if (p.publish && p.publish.hostPort !== 0) {
+      // Admin ports are never published by swarm (render/swarm.ts), so their compose publish cannot collide there.
+      if (p.publish && p.publish.hostPort !== 0 && !p.admin) {
         issues.push({
           path: ['ports', i, 'publish'],
           message: `swarm.publishMode host binds port ${p.publish.hostPort} on the node itself, so ${config.replicas} replicas would collide on one node: publish 0 (a free port per task) or use ingress`,

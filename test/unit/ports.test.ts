@@ -71,3 +71,37 @@ describe('admin/debug ports are known by a word of their name, not only "admin"'
     );
   });
 });
+
+describe('swarm host-mode publishing', () => {
+  it('does not count admin ports, which swarm never publishes', () => {
+    const { spec } = specFromText(
+      'svc.yaml',
+      `${BASE}replicas: 2\nswarm: {publishMode: host}\nports: [{name: http, port: 8081, publish: 0}, {name: admin, port: 9091, publish: 127.0.0.1:9091}]\n`,
+    );
+    const stack = YAML.parse(renderSwarm(spec).content) as { services: { svc: { ports: Array<{ target: number; mode: string }> } } };
+    expect(stack.services.svc.ports).toEqual([{ target: 8081, protocol: 'tcp', mode: 'host' }]);
+  });
+
+  it('still refuses a fixed host port for a port swarm publishes', () => {
+    expect(errorsOf(`${BASE}replicas: 2\nswarm: {publishMode: host}\nports: [{name: http, port: 8081, publish: 8081}]\n`).join('\n')).toMatch(/ports\[0\]\.publish: swarm\.publishMode host binds port 8081/);
+  });
+});
+
+describe('host port collisions', () => {
+  it.each([
+    ['same address and port', '{name: http, port: 8081, publish: "127.0.0.1:9091"}', '{name: admin, port: 9091, publish: "127.0.0.1:9091"}'],
+    ['a bare port and its loopback spelling', '{name: http, port: 8081, publish: 9091}', '{name: other, port: 9092, publish: "127.0.0.1:9091"}'],
+    ['every address and loopback', '{name: http, port: 8081, publish: "0.0.0.0:9091"}', '{name: other, port: 9092, publish: "127.0.0.1:9091"}'],
+  ])('%s: exit 2 at the second publish', (_what, a, b) => {
+    const errs = errorsOf(`${BASE}ports:\n  - ${a}\n  - ${b}\n`);
+    expect(errs[0]).toMatch(/^svc\.yaml:5:\d+: ports\[1\]\.publish: host port 127\.0\.0\.1:9091\/tcp is already published by ports\[0\] \("http", [0-9.]+:9091\)/);
+  });
+
+  it.each([
+    ['other protocols', '{name: dns, port: 53, publish: 5353}', '{name: dnsu, port: 53, protocol: udp, publish: 5353}'],
+    ['other addresses', '{name: a, port: 81, publish: "127.0.0.1:9091"}', '{name: b, port: 82, publish: "127.0.0.2:9091"}'],
+    ['free ports', '{name: a, port: 81, publish: 0}', '{name: b, port: 82, publish: 0}'],
+  ])('%s do not collide', (_what, a, b) => {
+    expect(() => specFromText('svc.yaml', `${BASE}ports:\n  - ${a}\n  - ${b}\n`)).not.toThrow();
+  });
+});
