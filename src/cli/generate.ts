@@ -31,9 +31,13 @@ const KUBERNETES_TARGETS = new Set(['k8s', 'all']);
 
 /** The trpc-go preset's warnings that matter for this target, one line each on stderr, before anything is written. */
 async function printWarnings(ctx: CliContext, loaded: LoadedConfig, targetName: string): Promise<void> {
+  const { formatIssue } = await import('../errors.js');
+  // What one target cannot carry out as written (model/target-warnings.ts): for that target, and for all.
+  for (const w of loaded.targetWarnings ?? []) {
+    if (targetName === 'all' || w.targets.includes(targetName)) ctx.stderr.write(`goneat-deploy: warning: ${formatIssue(w)} (generate ${w.targets.join(', ')})\n`);
+  }
   if (!loaded.warnings.length) return;
   const { trpcFindingApplies } = await import('../model/trpc.js');
-  const { formatIssue } = await import('../errors.js');
   const targets = { container: CONTAINER_TARGETS.has(targetName), kubernetes: KUBERNETES_TARGETS.has(targetName) };
   for (const w of loaded.warnings) if (trpcFindingApplies(w, targets)) ctx.stderr.write(`goneat-deploy: warning: ${formatIssue(w)}\n`);
 }

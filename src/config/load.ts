@@ -9,6 +9,7 @@ import { ConfigError, fileError, type ConfigIssue } from '../errors.js';
 import { parseDuration } from '../model/duration.js';
 import { buildSpec, type ServiceSpec, type SpecInputs } from '../model/service.js';
 import { analyzeTrpcConfig, type TrpcFinding } from '../model/trpc.js';
+import { targetWarnings, type TargetWarning } from '../model/target-warnings.js';
 import { readFileSync } from 'node:fs';
 import { YamlSource } from '../model/source.js';
 import { validateConfig } from './validate.js';
@@ -25,7 +26,7 @@ export function specFromText(
   file: string,
   text: string,
   readAux: (relPath: string) => string | undefined = () => undefined,
-): { spec: ServiceSpec; config: Config; warnings: TrpcFinding[] } {
+): { spec: ServiceSpec; config: Config; warnings: TrpcFinding[]; targetWarnings: LocatedTargetWarning[] } {
   const { source, issues: syntax } = YamlSource.parse(file, text);
   if (syntax.length) throw new ConfigError(syntax);
   let data: unknown;
@@ -61,8 +62,12 @@ export function specFromText(
     const located: ConfigIssue[] = built.issues.map((i) => source.issue(i.path, i.message));
     throw new ConfigError(located);
   }
-  return { spec: built.spec, config, warnings };
+  const located = targetWarnings(built.spec).map((w) => ({ ...source.issue(w.path, w.message), targets: w.targets }));
+  return { spec: built.spec, config, warnings, targetWarnings: located };
 }
+
+/** A model/target-warnings.ts warning, located in goneat-deploy.yaml. */
+export type LocatedTargetWarning = ConfigIssue & Pick<TargetWarning, 'targets'>;
 
 export interface LoadedConfig {
   spec: ServiceSpec;
@@ -75,6 +80,8 @@ export interface LoadedConfig {
   displayPath: string;
   /** What the trpc-go preset found worth a warning in trpc_go.yaml (each says which targets it matters for). */
   warnings: TrpcFinding[];
+  /** Values one generate target carries out differently (model/target-warnings.ts), for the targets each names. */
+  targetWarnings?: LocatedTargetWarning[];
 }
 
 /** Resolves -C DIR and -c FILE the way the commands all do, against the command's working directory. */
@@ -102,8 +109,8 @@ export async function loadConfig(opts: { dir?: string; config?: string }, cwd: s
     });
   }
   const configDir = path.dirname(configPath);
-  const { spec, config, warnings } = specFromText(shown, text, auxReader(configDir));
-  return { spec, config, configPath, configDir, displayPath: shown, warnings };
+  const { spec, config, warnings, targetWarnings: tw } = specFromText(shown, text, auxReader(configDir));
+  return { spec, config, configPath, configDir, displayPath: shown, warnings, targetWarnings: tw };
 }
 
 /** loadConfig for commands that also work without a config (lint, verify): undefined when there is no file. */

@@ -1,0 +1,49 @@
+/**
+ * Settings that generate accepts but that a target carries out differently from what
+ * goneat-deploy.yaml says: warnings (stderr, exit 0), each for the targets it concerns, located
+ * at the field to change. Errors belong in service.ts; these are legal configs where one
+ * runtime cannot honour one value. Pure.
+ */
+import type { FieldPath } from './issues.js';
+import type { ServiceSpec } from './service.js';
+
+export interface TargetWarning {
+  path: FieldPath;
+  message: string;
+  /** The `generate` targets it concerns (`generate all` concerns every target). */
+  targets: readonly string[];
+}
+
+const EVERY_ADDRESS = new Set(['0.0.0.0', '::', '']);
+
+/**
+ * The warnings for `spec`:
+ *  - swarm: a port published on one host address (127.0.0.1, also what a bare port means, or any
+ *    other specific address) is published on every interface of every node by the stack file.
+ *    The docker CLI's stack converter (docker/cli cli/compose/convert/service.go
+ *    convertEndpointSpec) copies only protocol, target, published and mode into the Engine API's
+ *    swarm PortConfig, which has no host address; ingress then listens on every node, host mode on
+ *    every interface of the node running the task. Admin ports are left out of the stack file
+ *    (render/swarm.ts), so they are not widened.
+ * Ports are located at `ports[i]`: spec.ports keeps the order of the config's `ports` (the trpc-go
+ * preset only appends, and never with a publish).
+ */
+export function targetWarnings(spec: ServiceSpec): TargetWarning[] {
+  const out: TargetWarning[] = [];
+  spec.ports.forEach((p, i) => {
+    if (!p.publish || p.admin || EVERY_ADDRESS.has(p.publish.hostIp)) return;
+    const { hostIp, hostPort } = p.publish;
+    const published = hostPort ? `published: ${hostPort}` : 'a port swarm picks';
+    out.push({
+      path: ['ports', i, 'publish'],
+      targets: ['swarm'],
+      message:
+        `published on ${hostIp}${hostPort ? `:${hostPort}` : ''} for compose and the container unit, but the swarm stack file has no host address ` +
+        `(docker stack's PortConfig: protocol, target, published, mode): ${published}, mode ${spec.swarm.publishMode}, is open on every interface ` +
+        `${spec.swarm.publishMode === 'ingress' ? 'of every node (the routing mesh)' : 'of each node running a task'}; ` +
+        `to keep it off the network, remove publish (services on the stack's network still reach port ${p.port}) or filter the port on the nodes; ` +
+        `write "0.0.0.0:${hostPort}" if every interface is meant`,
+    });
+  });
+  return out;
+}

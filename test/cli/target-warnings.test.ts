@@ -1,0 +1,53 @@
+/**
+ * generate warns (stderr, exit 0, at goneat-deploy.yaml:line) when one target cannot carry out a
+ * value as written: swarm publishes a loopback port on every interface, launchd sends only SIGTERM.
+ * Only for the targets concerned, and for `all`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runInProcess as runCli } from '../helpers/inprocess.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'gd-tw-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function project(name: string, body: string): string {
+  const dir = path.join(tmp, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'goneat-deploy.yaml'), `name: hello\nimage: {repository: demo/hello}\n${body}`);
+  return dir;
+}
+
+const warnings = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('goneat-deploy: warning:'));
+
+describe('swarm widens a published port to every interface', () => {
+  const dir = () =>
+    project(
+      'ports',
+      'ports:\n  - {name: http, port: 8081, publish: 127.0.0.1:8081}\n  - {name: bare, port: 8082, publish: 8082}\n  - {name: all, port: 8083, publish: "0.0.0.0:8083"}\n  - {name: admin, port: 9090, publish: 9090}\n',
+    );
+
+  it('says so for loopback and bare publishes, at the field, with how to avoid it; exit 0', async () => {
+    const r = await runCli(['generate', 'swarm', '-C', dir(), '-o', '-']);
+    expect(r.code, r.stderr).toBe(0);
+    const w = warnings(r.stderr);
+    expect(w).toHaveLength(2);
+    expect(w[0]).toMatch(/goneat-deploy\.yaml:4:\d+: ports\[0\]\.publish: published on 127\.0\.0\.1:8081 .*published: 8081, mode ingress, is open on every interface of every node .*remove publish/);
+    expect(w[1]).toMatch(/goneat-deploy\.yaml:5:\d+: ports\[1\]\.publish: published on 127\.0\.0\.1:8082 /);
+    expect(r.stdout).toContain('published: 8081');
+  });
+
+  it('not for compose, which binds the address given', async () => {
+    const r = await runCli(['generate', 'compose', '-C', dir(), '-o', '-']);
+    expect(r.code).toBe(0);
+    expect(warnings(r.stderr)).toEqual([]);
+  });
+
+  it('names host mode when that is what the stack uses', async () => {
+    const d = project('host', 'swarm: {publishMode: host}\nports: [{name: http, port: 8081, publish: 127.0.0.1:8081}]\n');
+    const r = await runCli(['generate', 'swarm', '-C', d, '-o', '-']);
+    expect(warnings(r.stderr)[0]).toMatch(/mode host, is open on every interface of each node running a task/);
+  });
+});
