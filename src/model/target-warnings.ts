@@ -25,6 +25,9 @@ const EVERY_ADDRESS = new Set(['0.0.0.0', '::', '']);
  *    swarm PortConfig, which has no host address; ingress then listens on every node, host mode on
  *    every interface of the node running the task. Admin ports are left out of the stack file
  *    (render/swarm.ts), so they are not widened.
+ *  - launchd: launchd stops a job with SIGTERM and, after ExitTimeOut, SIGKILL (launchd.plist(5),
+ *    ExitTimeOut; the page asks jobs to "catch the SIGTERM signal"); it has no key for another stop
+ *    signal, so shutdown.signal other than SIGTERM is not what the service receives there.
  * Ports are located at `ports[i]`: spec.ports keeps the order of the config's `ports` (the trpc-go
  * preset only appends, and never with a publish).
  */
@@ -45,5 +48,12 @@ export function targetWarnings(spec: ServiceSpec): TargetWarning[] {
         `write "0.0.0.0:${hostPort}" if every interface is meant`,
     });
   });
+  if (spec.shutdown.signal !== 'SIGTERM') {
+    out.push({
+      path: ['shutdown', 'signal'],
+      targets: ['launchd'],
+      message: `launchd stops a job with SIGTERM, then SIGKILL after ExitTimeOut (launchd.plist(5)); it has no setting for ${spec.shutdown.signal}, so under launchd the service gets SIGTERM: make it drain on SIGTERM too, or keep shutdown.signal at SIGTERM`,
+    });
+  }
   return out;
 }

@@ -51,3 +51,21 @@ describe('swarm widens a published port to every interface', () => {
     expect(warnings(r.stderr)[0]).toMatch(/mode host, is open on every interface of each node running a task/);
   });
 });
+
+describe('launchd sends SIGTERM whatever shutdown.signal says', () => {
+  it('warns for launchd and all, at shutdown.signal, not for systemd', async () => {
+    const d = project('sigint', 'shutdown:\n  signal: SIGINT\n');
+    for (const target of ['launchd', 'all']) {
+      const r = await runCli(['generate', target, '-C', d, ...(target === 'all' ? [] : ['-o', '-'])]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(warnings(r.stderr)).toEqual([expect.stringMatching(/goneat-deploy\.yaml:4:11: shutdown\.signal: launchd stops a job with SIGTERM, then SIGKILL after ExitTimeOut \(launchd\.plist\(5\)\); it has no setting for SIGINT/)]);
+    }
+    const s = await runCli(['generate', 'systemd', '-C', d, '-o', '-']);
+    expect(warnings(s.stderr)).toEqual([]);
+  });
+
+  it('says nothing for SIGTERM', async () => {
+    const r = await runCli(['generate', 'launchd', '-C', project('sigterm', 'shutdown: {signal: SIGTERM}\n'), '-o', '-']);
+    expect(warnings(r.stderr)).toEqual([]);
+  });
+});
