@@ -41,6 +41,12 @@ export function reservedTargets(binaryPath: string, opts: { certificates: boolea
 /** Mounted over by the container runtime, so a file there would never be seen. */
 const RUNTIME_DIRS = ['/proc', '/sys', '/dev'];
 const RUNTIME_FILES = ['/etc/hosts', '/etc/resolv.conf', '/etc/hostname'];
+/**
+ * Mounted over by every target goneat-deploy generates, to keep a writable /tmp on a read-only root:
+ * compose `tmpfs: [/tmp]`, the swarm stack's tmpfs volume, the Kubernetes emptyDir at /tmp, the
+ * container unit's `--tmpfs=/tmp`, and verify's run (render/*.ts, runtime/docker/client.ts).
+ */
+export const TMP_DIR = '/tmp';
 
 /**
  * A target path in the image: absolute, normalized (no ".", "..", "//", no
@@ -56,6 +62,9 @@ export function targetProblem(target: string): string | undefined {
   const under = RUNTIME_DIRS.find((d) => target === d || target.startsWith(`${d}/`));
   if (under) return `${under} is mounted over by the container runtime: a file there would never be seen`;
   if (RUNTIME_FILES.includes(target)) return `${target} is written by the container runtime at start: a file there would be replaced`;
+  if (target === TMP_DIR || target.startsWith(`${TMP_DIR}/`)) {
+    return `${TMP_DIR} is mounted over by every generated target (an empty tmpfs in compose and swarm, an emptyDir in Kubernetes, --tmpfs in the container unit) so the root can stay read-only: a file there would never be seen; put it under /etc/<name>/ or /app/`;
+  }
   return undefined;
 }
 

@@ -109,6 +109,9 @@ describe('issue 16: bad image contents', () => {
     ['a directory carrying passwd', '  files: [{source: etc, target: /etc}]\n', { 'etc/passwd': 'root:x:0:0::/:/bin/sh\n' }, /image\.files\[0\]: \/etc\/passwd is the image's users/],
     ['the CA bundle while certificates are on', '  files: [{source: a.yml, target: /etc/ssl/certs/ca-certificates.crt}]\n', { 'a.yml': 'a' }, /set image\.certificates: false to ship your own/],
     ['a source outside the project', '  files: [{source: ../../../../../../etc/hostname, target: /etc/x}]\n', {}, /leads outside the project directory/],
+    ['a target under /proc', '  files: [{source: a.yml, target: /proc/app.conf}]\n', { 'a.yml': 'a' }, /image\.files\[0\]\.target: \/proc is mounted over by the container runtime/],
+    ['a target under /tmp, which every generated target mounts over', '  files: [{source: a.yml, target: /tmp/app.conf}]\n', { 'a.yml': 'a' }, /goneat-deploy\.yaml:5:\d+: image\.files\[0\]\.target: \/tmp is mounted over by every generated target .*a file there would never be seen/],
+    ['/tmp itself', '  files: [{source: conf, target: /tmp}]\n', { 'conf/a': 'a' }, /image\.files\[0\]\.target: \/tmp is mounted over by every generated target/],
     ['a bad mode', '  files: [{source: a.yml, target: /etc/a, mode: "4755"}]\n', { 'a.yml': 'a' }, /image\.files\[0\]\.mode/],
   ];
   it.each(cases)('%s', async (_name, image, files, message) => {
