@@ -152,6 +152,28 @@ export interface ImageFile {
   field?: string;
 }
 
+/**
+ * Why `command0` (argv[0] of a command the runtime executes inside the container: health.command,
+ * kubernetes.preStopExec) cannot run there, or undefined when it can. The image is FROM scratch:
+ * it holds tini (TINI_PATH), the service binary (`binaryPath`) and `files` (image.files and the
+ * preset's), nothing else — no shell, no PATH to search. An image.files file runs only when its
+ * mode lets the service's non-root user (not the owner, root) execute it: the "others" x bit
+ * (files are 0444 unless `mode` says otherwise; a directory's `mode` applies to the files in it,
+ * image/contents.ts). With `base` the base image may hold anything, so nothing is refused.
+ * The exec itself is done by the engine / kubelet with execve(2): a relative name would be
+ * looked up in PATH, which a scratch image has nothing in.
+ */
+export function executableProblem(command0: string, binaryPath: string, contents: { base?: string; files: ImageFile[] }): string | undefined {
+  if (contents.base !== undefined) return undefined;
+  if (command0 === binaryPath || command0 === TINI_PATH) return undefined;
+  const holds = `the image is FROM scratch and holds only ${TINI_PATH}, ${binaryPath}${contents.files.length ? ` and image.files (${contents.files.map((f) => f.target).join(', ')})` : ''}`;
+  const file = contents.files.find((f) => command0 === f.target || command0.startsWith(`${f.target}/`));
+  if (!file) return `${holds}, so "${command0}" does not exist there`;
+  const mode = file.mode ?? FILE_MODE;
+  if (!(mode & 0o001)) return `"${command0}" is in the image with mode ${mode.toString(8).padStart(4, '0')} (from ${file.field ?? 'the preset'}), which the service's non-root user cannot execute: give it a mode like "0555"`;
+  return undefined;
+}
+
 export interface ImageContents {
   certificates: boolean;
   timezones: boolean;

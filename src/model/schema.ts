@@ -96,7 +96,7 @@ export const HealthSchema = Type.Object(
       Type.Array(Type.String({ minLength: 1 }), {
         minItems: 1,
         description:
-          'A command inside the image that exits 0 when healthy (exec form, no shell), used for the compose/swarm healthcheck. Scratch images have no curl: use the service binary, e.g. ["/app/echo", "-probe", "http://127.0.0.1:9090/is_healthy/"]. Without it no compose healthcheck is generated.',
+          'A command inside the image that exits 0 when healthy (exec form, no shell), used for the compose/swarm healthcheck. Scratch images have no curl: use the service binary, e.g. ["/app/echo", "-probe", "http://127.0.0.1:9090/is_healthy/"]. Without it no compose healthcheck is generated. Checked like kubernetes.preStopExec: its first element must be a file the image holds that the non-root user can execute: the service binary, /sbin/tini, or an image.files file with an executable mode (anything, with image.base).',
       }),
     ),
     interval: Type.Optional(Duration('Time between checks.', 'health.interval')),
@@ -260,7 +260,7 @@ export const KubernetesSchema = Type.Object(
       Type.Array(Type.String({ minLength: 1 }), {
         minItems: 1,
         description:
-          'For clusters older than 1.30 (no preStop sleep action): an exec preStop hook that sleeps shutdown.preStop. The image is FROM scratch, so it must run the service binary itself (e.g. ["/app/echo", "-sleep", "3s"]); /bin/sleep does not exist there.',
+          'For clusters older than 1.30 (no preStop sleep action): an exec preStop hook that sleeps shutdown.preStop. The image is FROM scratch, so it must run the service binary itself (e.g. ["/app/echo", "-sleep", "3s"]); /bin/sleep does not exist there. Checked like health.command: its first element must be a file the image holds that the non-root user can execute: the service binary, /sbin/tini, or an image.files file with an executable mode (anything, with image.base).',
       }),
     ),
     goRuntimeEnv: Type.Optional(

@@ -12,7 +12,7 @@ import { cpuMillis, memoryBytes } from './quantity.js';
 import { adminPublishProblem, isAdminPort } from './admin-port.js';
 import { hasSleepAction, kubernetesVersion, noSleepActionMessage, type KubernetesVersion } from './k8s-version.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
-import { checkLdflags, imageContents, TINI_PATH, type ImageContents, type ImageFile } from './contents.js';
+import { checkLdflags, executableProblem, imageContents, TINI_PATH, type ImageContents, type ImageFile } from './contents.js';
 
 export { TINI_PATH, type ImageFile };
 
@@ -283,6 +283,11 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
       h.command.forEach((a, i) => {
         if (CONTROL.test(a)) issues.push({ path: ['health', 'command', i], message: 'control characters are not allowed' });
       });
+      // The engine execs it inside the container (compose/swarm healthcheck CMD): one rule with kubernetes.preStopExec.
+      const problem = h.command[0] !== undefined && executableProblem(h.command[0], `/app/${config.name}`, { ...contents, files: imageFiles });
+      if (problem) {
+        issues.push({ path: ['health', 'command', 0], message: `${problem}: the healthcheck could never pass; run the service binary as its own probe (e.g. ["/app/${config.name}", "-probe", "http://127.0.0.1:PORT${h.path}"]), or leave health.command out (Kubernetes probes over HTTP need none)` });
+      }
     }
     const timeoutMs = durationField(h.timeout, ['health', 'timeout'], DEFAULTS.healthTimeoutMs, issues);
     const intervalMs = durationField(h.interval, ['health', 'interval'], DEFAULTS.healthIntervalMs, issues);
@@ -354,10 +359,10 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   if (k.preStopExec) {
     if (preStopMs === 0) {
       issues.push({ path: ['kubernetes', 'preStopExec'], message: 'is set but shutdown.preStop is 0s: set shutdown.preStop to how long the command sleeps' });
-    } else if (k.preStopExec[0] !== binaryPath) {
+    } else if (executableProblem(k.preStopExec[0]!, binaryPath, { ...contents, files: imageFiles })) {
       issues.push({
         path: ['kubernetes', 'preStopExec', 0],
-        message: `the image is FROM scratch and holds only /sbin/tini and ${binaryPath}, so "${k.preStopExec[0]}" does not exist there: run the service binary (e.g. ["${binaryPath}", "-sleep", "${formatDuration(preStopMs)}"]) or use the sleep action (Kubernetes 1.30+) by removing preStopExec`,
+        message: `${executableProblem(k.preStopExec[0]!, binaryPath, { ...contents, files: imageFiles })}: run the service binary (e.g. ["${binaryPath}", "-sleep", "${formatDuration(preStopMs)}"]) or use the sleep action (Kubernetes 1.30+) by removing preStopExec`,
       });
     } else {
       k.preStopExec.forEach((a, i) => {

@@ -29,7 +29,8 @@ export const config = fc.record(
       fc.record({ name: mostly(fc.constantFrom('http', 'admin', 'grpc'), name), port: mostly(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: -1, max: 70000 })), publish: mostly(fc.oneof(fc.integer({ min: 0, max: 65535 }), fc.constantFrom('127.0.0.1:8080', '0.0.0.0:0')), fc.constantFrom('x', 70000, '300.1.1.1:1')) }, { requiredKeys: ['name', 'port'] }),
       { maxLength: 3, selector: (p) => p.name },
     ),
-    health: fc.record({ port: mostly(fc.integer({ min: 1, max: 65535 }), fc.constantFrom('http', 'admin', 0)), path: mostly(fc.constantFrom('/is_healthy/', '/', '/h?x=1'), hostile), command: fc.array(mostly(fc.string({ minLength: 1 }).filter((a) => !/[\x00-\x08\x0a-\x1f\x7f]/.test(a)), hostile), { minLength: 1, maxLength: 3 }) }, { requiredKeys: ['port', 'path'] }),
+    health: fc.record({ port: mostly(fc.integer({ min: 1, max: 65535 }), fc.constantFrom('http', 'admin', 0)), path: mostly(fc.constantFrom('/is_healthy/', '/', '/h?x=1'), hostile), // argv[0] mostly a file the scratch image holds (model/contents.ts executableProblem), else anything.
+      command: fc.tuple(mostly(fc.constant('/sbin/tini'), fc.string({ minLength: 1 })), fc.array(mostly(fc.string({ minLength: 1 }).filter((a) => !/[\x00-\x08\x0a-\x1f\x7f]/.test(a)), hostile), { maxLength: 2 })).map(([a, rest]) => [a, ...rest]) }, { requiredKeys: ['port', 'path'] }),
     shutdown: fc.record({ signal: mostly(fc.constantFrom('SIGTERM', 'SIGINT'), fc.constantFrom('SIGHUP', 'SIGUSR2', 'SIGKILL', 'SIGFOO', 'TERM')), drain: duration, preStop: duration, slack: duration }, { requiredKeys: [] }),
     user: mostly(fc.constantFrom('65532:65532', '1000', 65532), fc.oneof(fc.constantFrom('0', 'root'), hostile)),
     replicas: mostly(fc.integer({ min: 1, max: 5 }), fc.integer({ min: -1, max: 0 })),
