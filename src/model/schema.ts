@@ -388,7 +388,7 @@ export const ConfigSchema = Type.Object(
       ),
     ),
     trpcConfig: Type.Optional(
-      Type.String({ minLength: 1, ...described('trpcConfig', 'tRPC-Go config file for the trpc-go preset, relative to this file.') }),
+      Type.String({ minLength: 1, ...described('trpcConfig', 'tRPC-Go config file for the trpc-go preset, relative to this file. Only with framework: trpc-go (an error otherwise: nothing would read it).') }),
     ),
     image: ImageSchema,
     build: Type.Optional(BuildSchema),

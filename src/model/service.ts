@@ -168,11 +168,20 @@ export interface SpecInputs {
  * user wrote always wins.
  */
 function applyPreset(config: Config, inputs: SpecInputs, issues: SpecIssue[]): { config: Config; files: ImageFile[] } {
-  if (config.framework !== 'trpc-go') return { config, files: [] };
+  if (config.framework !== 'trpc-go') {
+    // Like host.configPath: a setting nothing reads would let a typo in `framework` pass unnoticed.
+    if (config.trpcConfig !== undefined) issues.push({ path: ['trpcConfig'], message: `is only read with framework: trpc-go (framework is ${config.framework ?? defaultValue('framework')}): set framework: trpc-go, or remove trpcConfig` });
+    return { config, files: [] };
+  }
   const file = config.trpcConfig ?? defaultValue('trpcConfig');
   const t = inputs.trpc;
   if (t === undefined || t === 'missing') {
-    issues.push({ path: config.trpcConfig ? ['trpcConfig'] : ['framework'], message: `the trpc-go preset needs the service's ${file} next to goneat-deploy.yaml (or set trpcConfig)` });
+    issues.push({
+      path: config.trpcConfig ? ['trpcConfig'] : ['framework'],
+      message: config.trpcConfig
+        ? `${file} cannot be read (the path is relative to goneat-deploy.yaml's directory); the trpc-go preset reads the service's ports, admin port and close settings from it`
+        : `the trpc-go preset needs the service's ${file} next to goneat-deploy.yaml (or set trpcConfig to its path)`,
+    });
     return { config, files: [] };
   }
   if ('error' in t) {

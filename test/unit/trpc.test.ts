@@ -69,6 +69,18 @@ describe('the trpc-go preset', () => {
     expect(s.ports.map((p) => p.name)).toEqual(['grpc', 'admin']);
   });
 
+  it('a trpcConfig that cannot be read is named as set, not "next to goneat-deploy.yaml (or set trpcConfig)"', () => {
+    expect(() => spec(`${CONFIG}trpcConfig: conf/nope.yaml\n`, {})).toThrow(/^goneat-deploy\.yaml:4:13: trpcConfig: conf\/nope\.yaml cannot be read \(the path is relative to goneat-deploy\.yaml's directory\)/);
+    expect(() => spec(`${CONFIG}trpcConfig: conf/nope.yaml\n`, {})).not.toThrow(/or set trpcConfig/);
+    expect(() => spec(CONFIG, {})).toThrow(/^goneat-deploy\.yaml:2:\d+: framework: the trpc-go preset needs the service's trpc_go\.yaml next to goneat-deploy\.yaml \(or set trpcConfig to its path\)/);
+  });
+
+  it('trpcConfig without framework: trpc-go is an error: nothing would read it', () => {
+    const plain = 'name: hello\nimage: {repository: demo/hello}\ntrpcConfig: conf/nope.yaml\n';
+    expect(() => spec(plain, {})).toThrow(/^goneat-deploy\.yaml:3:13: trpcConfig: is only read with framework: trpc-go \(framework is plain\): set framework: trpc-go, or remove trpcConfig/);
+    expect(() => spec(plain.replace('trpcConfig', 'framework: plain\ntrpcConfig'), {})).toThrow(/trpcConfig: is only read with framework: trpc-go/);
+  });
+
   it('reads a config file named by trpcConfig, and locates its errors there', () => {
     expect(spec(`${CONFIG}trpcConfig: conf/prod.yaml\n`, { 'conf/prod.yaml': TRPC }).files[0]!.source).toBe('conf/prod.yaml');
     expect(() => spec(`${CONFIG}trpcConfig: conf/prod.yaml\n`, { 'conf/prod.yaml': TRPC.replace('port: 11014', 'port: 70000') })).toThrow(
