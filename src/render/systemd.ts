@@ -211,7 +211,10 @@ export function renderSystemdContainerUnit(spec: ServiceSpec, opts: { image?: st
     ['ExecStartPre', `-${systemdCommand(['/usr/bin/docker', 'rm', '--force', name])}`],
     // Attached `docker run` proxies signals and exits with the container's status.
     ['ExecStart', systemdCommand(run)],
-    ['ExecStop', systemdCommand(['/usr/bin/docker', 'stop', `--time=${T}`, name])],
+    // `-t N`: the one spelling every docker CLI takes without a warning. docker/cli cli/command/container/stop.go:
+    // v20.10.24 has only `--time`/`-t`; v23+ (v28.2.2) renamed it `--timeout`/`-t` and kept `--time` with
+    // MarkDeprecated ("Flag --time has been deprecated, use --timeout instead"), while 20.10 knows no `--timeout`.
+    ['ExecStop', systemdCommand(['/usr/bin/docker', 'stop', '-t', String(T), name])],
     ['KillMode', 'mixed'],
     ['SendSIGHUP', 'no'],
     // docker stop waits up to the budget, then SIGKILLs; systemd allows a little longer for the CLI to return.

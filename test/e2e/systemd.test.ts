@@ -9,7 +9,7 @@
  *    starts (systemd skips the sandbox, the unit says so), strict fails with
  *    226/NAMESPACE as documented;
  *  - the container unit: the docker CLI under systemd, the host engine's socket
- *    mounted in: `systemctl stop` → `docker stop --time=B` → exit 0, requests complete.
+ *    mounted in: `systemctl stop` → `docker stop -t B` → exit 0, requests complete.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -290,7 +290,7 @@ describe('binary unit where mount namespaces are refused (no CAP_SYS_ADMIN)', ()
 });
 
 describe('container unit: the docker CLI under systemd, the host engine\'s socket mounted in', () => {
-  it('systemctl stop → docker stop --time=B: the container exits 0, in-flight requests complete, TimeoutStopSec > B', async () => {
+  it('systemctl stop → docker stop -t B: the container exits 0, in-flight requests complete, TimeoutStopSec > B', async () => {
     const p = await project('{}');
     const ref = `${TEST_REPO}/${p.name}:t`;
     cleanups.push(async () => void (await exec('docker', ['rm', '-f', p.name])));
@@ -332,6 +332,6 @@ describe('container unit: the docker CLI under systemd, the host engine\'s socke
     expect(journal).toMatch(/draining 3 in-flight request\(s\)/);
     expect(journal).toMatch(/drained; exiting 0/);
     figures.containerStopWith3InFlightMs = Math.round(stopMs);
-    console.log(`[systemd] container unit: systemctl stop with 3 requests in flight took ${Math.round(stopMs)} ms (docker stop --time=${BUDGET_S})`);
+    console.log(`[systemd] container unit: systemctl stop with 3 requests in flight took ${Math.round(stopMs)} ms (docker stop -t ${BUDGET_S})`);
   });
 });

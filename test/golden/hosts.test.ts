@@ -85,6 +85,12 @@ describe('systemd: host.hardening', () => {
     expect(c).toMatch(/ --log-driver=local /);
     expect(c).not.toMatch(/journald/);
   });
+
+  it('the container unit stops with `docker stop -t B`: --time warns on docker 23+, --timeout is unknown to 20.10', () => {
+    const c = renderSystemdContainerUnit(spec()).content;
+    expect(c).toMatch(/^ExecStop=\/usr\/bin\/docker stop -t \d+ \S+$/m);
+    expect(c).not.toMatch(/--time\b/);
+  });
 });
 
 describe('daemonize: the control script', () => {

@@ -259,7 +259,7 @@ describe('one budget, every target', () => {
       swarm: secs(swarm.services[s.name]!.stop_grace_period),
       k8s: dep.spec!.template.spec!.terminationGracePeriodSeconds!,
       systemd: Number(/^TimeoutStopSec=(\d+)s$/m.exec(unit)![1]),
-      'systemd-container (docker stop --time)': Number(/--time=(\d+) /.exec(cunit)![1]),
+      'systemd-container (docker stop -t)': Number(/docker stop -t (\d+) /.exec(cunit)![1]),
       'systemd-container (--stop-timeout)': Number(/--stop-timeout=(\d+) /.exec(cunit)![1]),
       upstart: Number(/^kill timeout (\d+)$/m.exec(job)![1]),
       launchd: pl.ExitTimeOut,
