@@ -162,6 +162,13 @@ describe('Debian\'s docker-registry, unmodified, with image.files and image.libr
     expect(doc.packages.find((p) => p.name === 'tini')?.versionInfo).toBe(execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'tini'], { encoding: 'utf8' }));
     expect(doc.packages.find((p) => p.name === 'ca-certificates')?.versionInfo).toMatch(/^\d{8}/);
     expect(doc.packages.some((p) => p.name === 'github.com/docker/distribution/cmd/registry')).toBe(true);
+
+    // The command docs/targets/dockerfile.md gives to read it prints this JSON and leaves no container behind.
+    const docs = readFileSync(path.join(ROOT, 'docs/targets/dockerfile.md'), 'utf8').replace(/\n/g, ' ');
+    const documented = /Read it with `([^`]+)`/.exec(docs)![1]!;
+    const out = await run('bash', ['-c', `set -o pipefail; ${documented.replaceAll('IMAGE', `'${image}'`)}`]);
+    expect(JSON.parse(out)).toEqual(doc);
+    expect((await run('docker', ['ps', '-a', '-q', '--filter', `ancestor=${image}`])).trim()).toBe('');
   });
 });
 
