@@ -16,7 +16,8 @@
  * Stop sends the stop signal, waits the shutdown budget, then SIGKILL, and
  * says which happened. The service is not the script's child (daemon(3) gave
  * it to init), so its exit status is not observable here: the script reports
- * the signal, the time it took and the service's last log line instead.
+ * the signal, the time it took and the last line of each of the service's logs
+ * (stdout's and stderr's: Go's log package writes to stderr) instead.
  * Exit codes follow the LSB init-script actions: status 0 running, 1 dead with
  * a pid file left, 3 not running; stop 1 when SIGKILL was needed.
  *
@@ -76,6 +77,13 @@ export PATH
 
 say() { printf '%s: %s\\n' "$NAME" "$*"; }
 fail() { printf '%s: %s\\n' "$NAME" "$*" >&2; exit 1; }
+
+# The last line of one of the service's logs, if it has one. Both are read: Go's log package
+# writes to stderr (its package doc: the standard logger "writes to standard error"), fmt.Print to stdout.
+last_line() {
+  line=$(tail -n 1 "$2" 2>/dev/null) && [ -n "$line" ] && say "its last log line on $1: $line"
+  return 0
+}
 
 # The pid in the pid file, when it holds one.
 read_pid() {
@@ -198,7 +206,8 @@ stop() {
   took=$(($(now_cs) - sent))
   rm -f "$PID_FILE"
   say "stopped: pid $pid exited $((took / 100)).$((took % 100 / 10))s after SIG$STOP_SIGNAL (budget \${STOP_TIMEOUT}s)"
-  last=$(tail -n 1 "$STDOUT_LOG" 2>/dev/null) && [ -n "$last" ] && say "its last log line: $last"
+  last_line stdout "$STDOUT_LOG"
+  last_line stderr "$STDERR_LOG"
   return 0
 }
 

@@ -160,7 +160,7 @@ describe('daemonize: started from a terminal that is then closed', () => {
     const stop = await s.ctl('stop');
     const stopMs = performance.now() - t0;
     expect(stop.code, stop.stderr).toBe(0);
-    expect(stop.stdout).toMatch(new RegExp(`^${s.name}: stopped: pid ${pid} exited \\d+\\.\\ds after SIGTERM \\(budget 7s\\)\n${s.name}: its last log line: echo\\[${pid}\\] \\S+ drained; exiting 0\n$`));
+    expect(stop.stdout).toMatch(new RegExp(`^${s.name}: stopped: pid ${pid} exited \\d+\\.\\ds after SIGTERM \\(budget 7s\\)\n${s.name}: its last log line on stdout: echo\\[${pid}\\] \\S+ drained; exiting 0\n$`));
     expect((await slow).status).toBe(200);
     expect(await readFile(s.log, 'utf8')).toMatch(/draining 1 in-flight request\(s\)/);
     expect(stopMs).toBeLessThan(7000);
@@ -188,6 +188,37 @@ describe('daemonize: started from a terminal that is then closed', () => {
     await writeFile(s.pidFile, `${pid}\n`);
     expect((await s.ctl('stop')).code).toBe(0);
     expect(await copies(s.binary)).toEqual([]);
+  });
+
+  it("stop shows the last line of stderr's log too: Go's log package writes there", async () => {
+    const dir = await tempDir('gdt-dzlog-');
+    cleanups.push(() => removeDir(dir));
+    await chmod(dir, 0o755);
+    const name = `gdt-dzlog-${uid()}`;
+    // A Go service that logs only with the standard logger (stderr) and exits 0 on SIGTERM.
+    await writeFile(
+      path.join(dir, 'main.go'),
+      'package main\n\nimport (\n\t"log"\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\nfunc main() {\n\tc := make(chan os.Signal, 1)\n\tsignal.Notify(c, syscall.SIGTERM)\n\tlog.Print("serving")\n\t<-c\n\tlog.Print("bye")\n}\n',
+    );
+    const binary = path.join(dir, 'svc');
+    const built = await exec('go', ['build', '-o', binary, 'main.go'], { cwd: dir, env: { ...process.env, CGO_ENABLED: '0', GO111MODULE: 'off' }, timeoutMs: 120_000 });
+    expect(built.code, built.stderr).toBe(0);
+    await chmod(binary, 0o755);
+    const user = process.getuid?.() === 0 ? 'nobody' : os.userInfo().username;
+    await writeFile(
+      path.join(dir, 'goneat-deploy.yaml'),
+      `name: ${name}\nimage: { repository: ${TEST_REPO}/${name} }\nshutdown: { drain: 1s }\nhost: { binaryPath: ${binary}, workingDirectory: ${dir}/work, logDirectory: ${dir}/log, runDirectory: ${dir}/run, user: ${user} }\n`,
+    );
+    const script = path.join(dir, 'ctl.sh');
+    expect((await runCli(['generate', 'daemonize', '-C', dir, '-o', script])).code).toBe(0);
+    const ctl = (cmd: string) => exec('sh', [script, cmd], { timeoutMs: 60_000 });
+    cleanups.push(async () => void (await ctl('stop')));
+    expect((await ctl('start')).code).toBe(0);
+    const errLog = path.join(dir, 'log', `${name}.err.log`);
+    await waitFor('the service to log', async () => ((await readFile(errLog, 'utf8').catch(() => '')).includes('serving') ? true : undefined), 10_000);
+    const stop = await ctl('stop');
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(stop.stdout).toMatch(new RegExp(`^${name}: stopped: pid \\d+ exited \\d+\\.\\ds after SIGTERM \\(budget 3s\\)\n${name}: its last log line on stderr: \\d{4}/\\d\\d/\\d\\d \\S+ bye\n$`));
   });
 
   it('a service that outlives the budget: SIGKILL at the budget, and stop says so (exit 1)', async () => {
