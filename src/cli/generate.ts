@@ -29,7 +29,7 @@ async function reportCompose(ctx: CliContext, specs: ServiceSpec[], verbose: boo
 const CONTAINER_TARGETS = new Set(['dockerfile', 'compose', 'swarm', 'k8s', 'all']);
 const KUBERNETES_TARGETS = new Set(['k8s', 'all']);
 
-/** The trpc-go preset's warnings that matter for this target, one line each on stderr, before anything is written. */
+/** The warnings that matter for this target — model/target-warnings.ts's, then the trpc-go preset's — one line each on stderr, before anything is written. */
 async function printWarnings(ctx: CliContext, loaded: LoadedConfig, targetName: string): Promise<void> {
   const { formatIssue } = await import('../errors.js');
   // What one target cannot carry out as written (model/target-warnings.ts): for that target, and for all.
