@@ -52,7 +52,15 @@ export const CONFIG_DEFAULTS = {
   'kubernetes.imagePullPolicy': { value: 'IfNotPresent' },
   'kubernetes.goRuntimeEnv': { value: false },
   'swarm.publishMode': { value: 'ingress', text: '"ingress"' },
-  'host.binaryPath': { of: (name) => `/usr/local/bin/${name}`, text: '/usr/local/bin/<name>' },
+  // Not /usr/local/bin/<name>: that directory comes before /usr/bin and /bin in users' PATH (Debian's
+  // /etc/profile), so a service named like a command (echo, test, env, time, kill) would run instead of
+  // it for every shell and every execvp. A daemon's binary is started by its supervisor by full path,
+  // never by users: FHS 3.0 §4.7 puts "internal binaries that are not intended to be executed directly
+  // by users or shell scripts" in libexec, one subdirectory per application; /usr/local is the
+  // administrator's own hierarchy (FHS 3.0 §4.9; Debian Policy §9.1.2 leaves /usr/local to the local
+  // administrator); GNU Coding Standards' libexecdir is $(exec_prefix)/libexec/<package>/ — normally
+  // /usr/local/libexec. No distribution puts /usr/local/libexec on PATH.
+  'host.binaryPath': { of: (name) => `/usr/local/libexec/${name}/${name}`, text: '/usr/local/libexec/<name>/<name> (off PATH: a service named like a command must not shadow it)' },
   'host.workingDirectory': { of: (name) => `/var/lib/${name}`, text: '/var/lib/<name> (launchd: /usr/local/var/<name>)' },
   // Derived from the working directory; `of` gives it for the default working directory.
   'host.configPath': { of: (name) => `/var/lib/${name}/trpc_go.yaml`, text: '<workingDirectory>/trpc_go.yaml' },
@@ -72,7 +80,7 @@ export function defaultSentence(key: DefaultedField): string {
   return `Default ${d.text ?? String((d as { value: unknown }).value)}.`;
 }
 
-/** The default of a field derived from the service name ("/usr/local/bin/<name>"). */
+/** The default of a field derived from the service name ("/usr/local/libexec/<name>/<name>"). */
 export function defaultFor(key: 'host.binaryPath' | 'host.workingDirectory' | 'host.runDirectory' | 'host.launchdLabel', name: string): string {
   return CONFIG_DEFAULTS[key].of(name);
 }

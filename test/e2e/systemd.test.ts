@@ -85,8 +85,10 @@ async function boot(opts: Parameters<typeof bootSystemd>[1]): Promise<SystemdHos
 
 /** Installs the binary and the unit the way the docs say: binary, unit, sysusers.d, daemon-reload. */
 async function installBinaryUnit(sd: SystemdHost, p: Project): Promise<void> {
-  await sd.copy(await echoBinary(), `/usr/local/bin/${p.name}`);
-  await sd.run(['chmod', '0755', `/usr/local/bin/${p.name}`]);
+  // host.binaryPath's default: /usr/local/libexec/<name>/<name>, off PATH (like docs/targets/systemd.md's install -D).
+  await sd.run(['mkdir', '-p', `/usr/local/libexec/${p.name}`]);
+  await sd.copy(await echoBinary(), `/usr/local/libexec/${p.name}/${p.name}`);
+  await sd.run(['chmod', '0755', `/usr/local/libexec/${p.name}/${p.name}`]);
   await sd.copy(path.join(p.units, `${p.name}.service`), `/etc/systemd/system/${p.name}.service`);
   const sysusers = path.join(p.units, `${p.name}.sysusers.conf`);
   if ((await exec('test', ['-f', sysusers])).code === 0) {

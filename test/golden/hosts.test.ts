@@ -150,10 +150,10 @@ describe('framework trpc-go: host targets run the binary with the config\'s host
 
   it('the framework\'s own stop example: no host file mentions /app/trpc_go.yaml; each names <workingDirectory>/trpc_go.yaml', () => {
     for (const f of hostFiles(s)) expect(f.content, f.path).not.toMatch(/\/app\/trpc_go\.yaml/);
-    expect(renderSystemdUnit(s).content).toMatch(/^ExecStart=\/usr\/local\/bin\/stopper -conf \/var\/lib\/stopper\/trpc_go\.yaml$/m);
-    expect(renderUpstart(s).content).toMatch(/^exec \/usr\/local\/bin\/stopper -conf \/var\/lib\/stopper\/trpc_go\.yaml$/m);
-    expect(renderDaemonize(s).content).toMatch(/^ {4}\/usr\/local\/bin\/stopper -conf \/var\/lib\/stopper\/trpc_go\.yaml$/m);
-    expect(plistParse(renderLaunchd(s).content).ProgramArguments).toEqual(['/usr/local/bin/stopper', '-conf', '/usr/local/var/stopper/trpc_go.yaml']);
+    expect(renderSystemdUnit(s).content).toMatch(/^ExecStart=\/usr\/local\/libexec\/stopper\/stopper -conf \/var\/lib\/stopper\/trpc_go\.yaml$/m);
+    expect(renderUpstart(s).content).toMatch(/^exec \/usr\/local\/libexec\/stopper\/stopper -conf \/var\/lib\/stopper\/trpc_go\.yaml$/m);
+    expect(renderDaemonize(s).content).toMatch(/^ {4}\/usr\/local\/libexec\/stopper\/stopper -conf \/var\/lib\/stopper\/trpc_go\.yaml$/m);
+    expect(plistParse(renderLaunchd(s).content).ProgramArguments).toEqual(['/usr/local/libexec/stopper/stopper', '-conf', '/usr/local/var/stopper/trpc_go.yaml']);
   });
 
   it('the image keeps its own path: the Dockerfile entrypoint and the image-run targets still use /app/trpc_go.yaml', () => {

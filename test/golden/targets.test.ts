@@ -183,7 +183,7 @@ describe('systemd', () => {
     const lines = body(unit).split('\n');
     for (const l of [
       'Type=exec',
-      'ExecStart=/usr/local/bin/echo -drain 5s',
+      'ExecStart=/usr/local/libexec/echo/echo -drain 5s',
       'WorkingDirectory=/var/lib/echo',
       'KillSignal=SIGTERM',
       'KillMode=mixed',
@@ -215,7 +215,7 @@ describe('launchd', () => {
   it('parses as a property list with the required keys', () => {
     expect(parsed).toMatchObject({
       Label: 'io.goneat-deploy.echo',
-      ProgramArguments: ['/usr/local/bin/echo', '-drain', '5s'],
+      ProgramArguments: ['/usr/local/libexec/echo/echo', '-drain', '5s'],
       RunAtLoad: true,
       KeepAlive: true,
       ExitTimeOut: 10,
@@ -237,7 +237,7 @@ describe('upstart', () => {
   const job = renderUpstart(echo).content;
   it('respawns, stops with TERM within the budget, and does not expect a fork', () => {
     const lines = body(job).split('\n');
-    for (const l of ['respawn', 'respawn limit 10 5', 'kill signal TERM', 'kill timeout 10', 'reload signal CONT', 'chdir /var/lib/echo', 'exec /usr/local/bin/echo -drain 5s']) {
+    for (const l of ['respawn', 'respawn limit 10 5', 'kill signal TERM', 'kill timeout 10', 'reload signal CONT', 'chdir /var/lib/echo', 'exec /usr/local/libexec/echo/echo -drain 5s']) {
       expect(lines).toContain(l);
     }
     expect(body(job)).not.toMatch(/^expect /m);

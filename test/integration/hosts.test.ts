@@ -53,12 +53,12 @@ describe('systemd: every host.hardening mode, read by systemd-analyze', () => {
   const off = renderSystemdUnit(spec('host: {hardening: off}\n')).content;
 
   it('every mode passes systemd-analyze verify with nothing on stderr; the check is real', () => {
-    for (const u of [auto, strict, off]) expect(verify(u, '/usr/local/bin/svc')).toEqual({ code: 0, stderr: '' });
-    expect(verify(auto.replace('ProtectClock=yes', 'ProtectClok=yes'), '/usr/local/bin/svc').stderr).toMatch(/Unknown key 'ProtectClok'/);
+    for (const u of [auto, strict, off]) expect(verify(u, '/usr/local/libexec/svc/svc')).toEqual({ code: 0, stderr: '' });
+    expect(verify(auto.replace('ProtectClock=yes', 'ProtectClok=yes'), '/usr/local/libexec/svc/svc').stderr).toMatch(/Unknown key 'ProtectClok'/);
   });
 
   it('systemd-analyze security: the default unit is exposed at most 2.0 (strict likewise; off is worse)', () => {
-    const scores = { auto: exposure(auto, '/usr/local/bin/svc'), strict: exposure(strict, '/usr/local/bin/svc'), off: exposure(off, '/usr/local/bin/svc') };
+    const scores = { auto: exposure(auto, '/usr/local/libexec/svc/svc'), strict: exposure(strict, '/usr/local/libexec/svc/svc'), off: exposure(off, '/usr/local/libexec/svc/svc') };
     console.log(`[systemd-analyze security] exposure: auto ${scores.auto}, strict ${scores.strict}, off ${scores.off}`);
     expect(scores.auto).toBeLessThanOrEqual(2.0);
     expect(scores.strict).toBeLessThanOrEqual(2.0);
@@ -139,7 +139,7 @@ describe('launchd: the plist, read by python3\'s plistlib', () => {
     const job = plistlib(renderLaunchd(spec('env: {A: "<&>"}\nhost: {user: svc}\n')).content);
     expect(job).toEqual({
       Label: 'io.goneat-deploy.svc',
-      ProgramArguments: ['/usr/local/bin/svc'],
+      ProgramArguments: ['/usr/local/libexec/svc/svc'],
       WorkingDirectory: '/usr/local/var/svc',
       EnvironmentVariables: { A: '<&>' },
       UserName: 'svc',

@@ -184,3 +184,13 @@ describe('documented defaults', () => {
     expect(READINGS['host.hardening'](render('host: {hardening: "off"}\n'))).toEqual(['off']);
   });
 });
+
+describe('host.binaryPath default', () => {
+  // Debian 12's PATHs: /etc/profile (users, root) and /etc/login.defs ENV_SUPATH / ENV_PATH.
+  const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/games', '/usr/games'];
+  it.each(['echo', 'test', 'env', 'kill', 'svc'])('for a service named %s is off every PATH, so it cannot shadow a command', (name) => {
+    const p = specFromText('x.yaml', `name: ${name}\nimage: {repository: ex/${name}}\n`).spec.host.binaryPath;
+    expect(p).toBe(`/usr/local/libexec/${name}/${name}`);
+    expect(PATH_DIRS).not.toContain(p.slice(0, p.lastIndexOf('/')));
+  });
+});
