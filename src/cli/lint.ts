@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { fileError, UsageError } from '../errors.js';
 import { projectOptions, type CliContext } from './context.js';
+import { jsonFormat } from './lint-options.js';
 
 interface LintOptions {
   dir: string;
   config: string;
   format: string;
+  json?: boolean;
   drain: string[];
 }
 
@@ -17,6 +19,7 @@ export function commandLint(ctx: CliContext): Command {
     .description('check Dockerfiles, compose files, Kubernetes YAML, systemd units, upstart jobs and Go source for signal and shutdown mistakes')
     .argument('[paths...]', 'files or directories, searched recursively; `./...` means the current directory (default: the project directory)')
     .option('-f, --format <format>', 'text, json or sarif', 'text')
+    .option('--json', 'same as --format json (the flag build, generate and verify take)')
     .option('--drain <[name=]duration>', 'a service\'s drain: NAME=DURATION for one service (repeatable); a bare DURATION when the files describe one service', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .addHelpText(
       'after',
@@ -43,6 +46,7 @@ Examples:
   goneat-deploy lint ./...
   goneat-deploy lint Dockerfile compose.yaml deploy/
   goneat-deploy lint --drain ledgernode=60s docker-compose.yml
+  goneat-deploy lint --json ./... | jq '.findings[] | select(.level == "error")'
   goneat-deploy lint --format sarif deploy/ > lint.sarif`,
     )
     .action(async (paths: string[], opts: LintOptions) => {
@@ -57,6 +61,7 @@ Examples:
       type Loaded = import('../config/load.js').LoadedConfig;
 
       if (!['text', 'json', 'sarif'].includes(opts.format)) throw new UsageError(`--format ${opts.format}: expected text, json or sarif`);
+      if (opts.json) opts.format = jsonFormat(opts.format);
       const services: Facts[] = [];
       let bareDrain: number | undefined;
       for (const d of opts.drain) {

@@ -67,6 +67,37 @@ describe('goneat-deploy lint', () => {
     expect(r.code).toBe(1);
   });
 
+  it('--json is --format json, as on build, generate and verify; --json with another --format is a usage error', async () => {
+    const args = ['--drain', '15s', 'test/fixtures/lint/GD004/bad'];
+    const r = await runCli(['lint', '--json', ...args]);
+    expect(r.stdout).toBe((await runCli(['lint', '--format', 'json', ...args])).stdout);
+    expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings).toHaveLength(3);
+    expect(r.code).toBe(1);
+    const both = await runCli(['lint', '--json', '--format', 'sarif', ...args]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--json and --format sarif ask for two formats/);
+  });
+
+  it('--drain NAME=D with a NAME no workload in the files has is a usage error naming the services found', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-'));
+    try {
+      writeFileSync(path.join(dir, 'docker-compose.yml'), 'services:\n  ledgernode:\n    image: ledger:1\n    init: true\n    stop_grace_period: 30s\n    user: "1000:1000"\n  other:\n    image: other:1\n    init: true\n    user: "1000:1000"\n');
+      const typo = await runCli(['lint', '--drain', 'ledgernod=60s', 'docker-compose.yml'], { cwd: dir });
+      expect(typo.code).toBe(2);
+      expect(typo.stdout).toBe('');
+      expect(typo.stderr).toMatch(/--drain ledgernod=60s: no workload in the files is named "ledgernod"; services found: ledgernode, other/);
+      // The right name is judged (GD005: 30s < 60s).
+      const right = await runCli(['lint', '--drain', 'ledgernode=60s', 'docker-compose.yml'], { cwd: dir });
+      expect(right.stdout).toMatch(/GD005 compose service "ledgernode"/);
+      expect(right.code).toBe(1);
+      // A Kubernetes object's name (not only its container's) is a name the drain can belong to.
+      writeFileSync(path.join(dir, 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: api:1}]\n');
+      expect((await runCli(['lint', '--drain', 'api=60s', 'deploy.yaml'], { cwd: dir })).stderr).not.toMatch(/no workload/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--format sarif validates as SARIF 2.1.0', async () => {
     const validate = sarifValidator();
     const r = await runCli(['lint', '--format', 'sarif', '--drain', '15s', 'test/fixtures/lint']);
