@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { fileError, UsageError } from '../errors.js';
 import { projectOptions, type CliContext } from './context.js';
 import { jsonFormat } from './lint-options.js';
+import { helmNote, splitHelmTemplates } from './lint-helm.js';
 
 interface LintOptions {
   dir: string;
@@ -29,7 +30,8 @@ modelled from the whole chain: what runs as PID 1, every signal that reaches it 
 and how long it has before SIGKILL. Facts about one service (its drain, tRPC-Go) apply to that service
 only: the service a goneat-deploy.yaml names (found in -C DIR or among the paths, for the files under its
 directory), its io.goneat-deploy.service label, or --drain NAME=D. A trpc_go.yaml beside the files marks
-them tRPC-Go. Go source (.go files, *_test.go excepted) is parsed with tree-sitter-go.
+them tRPC-Go. Go source (.go files, *_test.go excepted) is parsed with tree-sitter-go. Helm chart
+templates (templates/ under a Chart.yaml) are Go templates, not YAML: skipped, and counted.
 
 Rules (docs/rules/<ID>.md): GD001 shell-form ENTRYPOINT/CMD, GD002 no init (incl. a command that replaces
 tini), GD003 double init, GD004 SIGKILL/SIGSTOP (and SIGHUP/SIGUSR2 for Go services) as stop signal,
@@ -120,6 +122,8 @@ Examples:
       for (const r of roots) {
         for (const f of await walk(path.resolve(ctx.cwd, r), true)) (path.basename(f) === 'goneat-deploy.yaml' ? configs : files).push(f);
       }
+      // Helm chart templates are Go templates, not YAML: not linted, and counted in the output (lint-helm.ts).
+      const helm = await splitHelmTemplates(files.splice(0)).then((h) => (files.push(...h.files), h));
       // A goneat-deploy.yaml among the paths names the service for the files under its directory.
       const { mapLimit } = await import('../util/concurrency.js');
       const loadedConfigs = await mapLimit(configs.filter((c) => path.resolve(c) !== projectConfigPath), 16, async (c) => ({ c, loaded: await loadConfig({ dir: path.dirname(c), config: 'goneat-deploy.yaml' }, ctx.cwd) }));
@@ -143,7 +147,8 @@ Examples:
         if (err instanceof AmbiguousDrainError) throw new UsageError(`--drain ${opts.drain.find((d) => !d.includes('='))}: ${err.message}`);
         throw err;
       }
-      const out = opts.format === 'json' ? formatJson(result) : opts.format === 'sarif' ? formatSarif(result) : formatText(result);
+      result.skipped.push(...helm.templates.map(rel));
+      const out = opts.format === 'json' ? formatJson(result) : opts.format === 'sarif' ? formatSarif(result) : formatText(result) + (helm.templates.length ? helmNote(helm.templates.length) : '');
       ctx.stdout.write(out);
       const errors = result.findings.filter((f) => f.level === 'error').length;
       if (errors) throw new RuntimeError(`lint: ${errors} error-level finding(s)`, [], {});

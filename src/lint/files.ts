@@ -130,7 +130,12 @@ export class YamlDocs {
     });
   }
 
-  /** The yaml Documents (with source ranges). uniqueKeys: false — yaml's duplicate-key check is quadratic in a map's size. */
+  /**
+   * The yaml Documents (with source ranges). uniqueKeys: false — yaml's duplicate-key check is quadratic in a map's size.
+   * logLevel 'error': yaml would otherwise print its warnings (a collection used as a key, e.g. a template's
+   * `{{ .Values.x }}` read as a flow map: "Keys with collection values will be stringified") with
+   * process.emitWarning, on stderr, for a file that is the user's input, not our program.
+   */
   get docs(): Document.Parsed[] {
     return this.full.docs;
   }
@@ -138,7 +143,7 @@ export class YamlDocs {
   private get full(): { docs: Document.Parsed[]; lc: LineCounter } {
     if (!this.parsed) {
       const lc = new LineCounter();
-      this.parsed = { docs: parseAllDocuments(this.text, { lineCounter: lc, uniqueKeys: false }) as Document.Parsed[], lc };
+      this.parsed = { docs: parseAllDocuments(this.text, { lineCounter: lc, uniqueKeys: false, logLevel: 'error' }) as Document.Parsed[], lc };
     }
     return this.parsed;
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -93,6 +93,36 @@ describe('goneat-deploy lint', () => {
       // A Kubernetes object's name (not only its container's) is a name the drain can belong to.
       writeFileSync(path.join(dir, 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: api:1}]\n');
       expect((await runCli(['lint', '--drain', 'api=60s', 'deploy.yaml'], { cwd: dir })).stderr).not.toMatch(/no workload/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips Helm chart templates (templates/ under a Chart.yaml, subcharts too) and says so; other YAML is linted', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-'));
+    try {
+      const template = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "x.fullname" . }}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: {{ .Values.grace }}\n      containers:\n        - name: app\n          image: "{{ .Values.image }}"\n';
+      const write = (p: string, text: string) => {
+        mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+        writeFileSync(path.join(dir, p), text);
+      };
+      write('chart/Chart.yaml', 'apiVersion: v2\nname: x\nversion: 0.1.0\n');
+      write('chart/templates/deployment.yaml', template);
+      write('chart/templates/sub/pod.yaml', template);
+      write('chart/charts/sub/Chart.yaml', 'apiVersion: v2\nname: sub\nversion: 0.1.0\n');
+      write('chart/charts/sub/templates/deployment.yaml', template);
+      // Not a chart: a templates/ directory without Chart.yaml above it is linted as usual.
+      write('other/templates/pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: a, tty: true}]\n');
+      const r = await runCli(['lint', './...'], { cwd: dir });
+      expect(r.stderr).not.toMatch(/Warning|stringified/);
+      expect(r.stdout).not.toMatch(/chart\//);
+      expect(r.stdout).toMatch(/^other\/templates\/pod\.yaml:\d+:\d+: error GD007/m);
+      expect(r.stdout).toMatch(/^1 file\(s\) checked: .*\n3 Helm chart template\(s\) skipped: Go templates, not YAML/m);
+      const json = JSON.parse((await runCli(['lint', '--json', 'chart'], { cwd: dir })).stdout) as { findings: unknown[]; skipped: string[] };
+      expect(json.findings).toEqual([]);
+      expect(json.skipped.filter((f) => f.includes('/templates/')).sort()).toEqual(['chart/charts/sub/templates/deployment.yaml', 'chart/templates/deployment.yaml', 'chart/templates/sub/pod.yaml']);
+      // Named explicitly, a template is still a template.
+      expect((await runCli(['lint', 'chart/templates/deployment.yaml'], { cwd: dir })).code).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
