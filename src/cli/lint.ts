@@ -41,7 +41,8 @@ upstart's default reload), GD012 upstart kill timeout, GD013 compose duration wi
 signal pre-empted by ExecStop/pre-stop, GD015 reload that ends the service (SIGUSR2 hot restart),
 GD016 value the consumer cannot parse, GD017 Go subscribes to SIGHUP, GD018 Go ignores SIGHUP,
 GD019 Go daemonizes itself, GD020 trpc_go.yaml that will not drain, has no admin port, or binds 127.0.0.1
-in a container (also the file a trpc-go goneat-deploy.yaml names). Exit 1 when any error-level finding exists.
+in a container (also the file a trpc-go goneat-deploy.yaml names), GD021 Go ignores the stop signal (SIGTERM,
+or the shutdown.signal of the goneat-deploy.yaml above it). Exit 1 when any error-level finding exists.
 
 Examples:
   goneat-deploy lint
@@ -77,6 +78,7 @@ Examples:
         name: spec.name,
         drainMs: spec.shutdown.drainMs,
         preStopMs: spec.shutdown.preStopMs,
+        stopSignal: spec.shutdown.signal,
         ...(spec.framework === 'trpc-go' ? { framework: 'trpc-go' as const } : {}),
         ...(config.health ? { healthConfigured: true } : {}),
         ...(dir !== undefined ? { dir } : {}),

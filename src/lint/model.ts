@@ -69,6 +69,8 @@ export interface ServiceFacts {
   framework?: 'trpc-go';
   /** goneat-deploy.yaml has its own health section (GD020: a trpc_go.yaml without an admin port is then no loss). */
   healthConfigured?: boolean;
+  /** The stop signal goneat-deploy.yaml configures (shutdown.signal, "SIGTERM"): GD021 judges Go source that ignores it. */
+  stopSignal?: string;
   /** Directory the facts apply under (a goneat-deploy.yaml's directory); undefined = anywhere. */
   dir?: string;
   imageRepository?: string;

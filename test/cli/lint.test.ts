@@ -128,6 +128,22 @@ describe('goneat-deploy lint', () => {
     }
   });
 
+  it('GD021: Go source that ignores the stop signal goneat-deploy.yaml beside it configures', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-'));
+    try {
+      writeFileSync(path.join(dir, 'main.go'), 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n)\n\nfunc main() {\n\tsignal.Ignore(os.Interrupt)\n\tselect {}\n}\n');
+      writeFileSync(path.join(dir, 'goneat-deploy.yaml'), 'name: stubborn\nimage: {repository: a}\nshutdown: {signal: SIGINT}\n');
+      const r = await runCli(['lint', './...'], { cwd: dir });
+      expect(r.stdout).toMatch(/^main\.go:9:16: error GD021 signal\.Ignore\(os\.Interrupt\) ignores SIGINT: SIGINT is its stop signal \(shutdown\.signal in goneat-deploy\.yaml\)/m);
+      expect(r.code).toBe(1);
+      // With SIGTERM as the stop signal, ignoring SIGINT stops nothing.
+      writeFileSync(path.join(dir, 'goneat-deploy.yaml'), 'name: stubborn\nimage: {repository: a}\nshutdown: {signal: SIGTERM}\n');
+      expect((await runCli(['lint', './...'], { cwd: dir })).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('--format sarif validates as SARIF 2.1.0', async () => {
     const validate = sarifValidator();
     const r = await runCli(['lint', '--format', 'sarif', '--drain', '15s', 'test/fixtures/lint']);
