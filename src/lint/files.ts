@@ -13,6 +13,7 @@
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { loadAll } from 'js-yaml';
+import { applyInterpolation, type ComposeInterpolation } from './compose-interp.js';
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 
 export interface Pos {
@@ -231,7 +232,10 @@ export interface ComposeDoc {
   /** Written by goneat-deploy (its generated-file header): the service of the goneat-deploy.yaml it was generated from. */
   generated?: boolean;
   yaml: YamlDocs;
+  /** The services, with compose variable interpolation resolved where lint can (compose-interp.ts). */
   services: Record<string, Record<string, unknown>>;
+  /** What each value holding a `$` was: a default lint used, or variables it cannot know (then no rule judges it). */
+  interpolation?: ComposeInterpolation;
 }
 
 export interface K8sDoc {
@@ -391,6 +395,7 @@ const UPSTART_STANZA = /^\s*(respawn|exec|script|start on|stop on|kill (timeout|
 export function classify(file: string, text: string): LintFile | undefined {
   const f = classifyKind(file, text);
   if (f && f.kind !== 'go' && f.kind !== 'trpc-config' && /goneat-deploy:generated sha256:/.test(text.slice(0, 600))) f.generated = true;
+  if (f?.kind === 'compose') applyInterpolation(f, text);
   return f;
 }
 
