@@ -42,7 +42,10 @@ signal pre-empted by ExecStop/pre-stop, GD015 reload that ends the service (SIGU
 GD016 value the consumer cannot parse, GD017 Go subscribes to SIGHUP, GD018 Go ignores SIGHUP,
 GD019 Go daemonizes itself, GD020 trpc_go.yaml that will not drain, has no admin port, or binds 127.0.0.1
 in a container (also the file a trpc-go goneat-deploy.yaml names), GD021 Go ignores the stop signal (SIGTERM,
-or the shutdown.signal of the goneat-deploy.yaml above it). Exit 1 when any error-level finding exists.
+or the shutdown.signal of the goneat-deploy.yaml above it), GD022 goneat-deploy:ignore comment without a
+reason (it still suppresses) or naming no real rule (it suppresses nothing). Exit 1 when any error-level
+finding exists. \`goneat-deploy:ignore GDnnn <reason>\` in a comment on a finding's line or the line above
+suppresses it.
 
 Examples:
   goneat-deploy lint

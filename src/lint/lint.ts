@@ -88,6 +88,7 @@ export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise
     model,
     go,
     services,
+    inputs, ruleIds: RULES.map((r) => r.id),
     ...(one?.drainMs !== undefined ? { drainMs: one.drainMs } : {}),
     ...(one?.preStopMs !== undefined ? { preStopMs: one.preStopMs } : {}),
   };
