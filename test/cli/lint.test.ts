@@ -93,6 +93,9 @@ describe('goneat-deploy lint', () => {
       // A Kubernetes object's name (not only its container's) is a name the drain can belong to.
       writeFileSync(path.join(dir, 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: api:1}]\n');
       expect((await runCli(['lint', '--drain', 'api=60s', 'deploy.yaml'], { cwd: dir })).stderr).not.toMatch(/no workload/);
+      // So is an image's io.goneat-deploy.service label.
+      writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nLABEL io.goneat-deploy.service=img\nENTRYPOINT ["/sbin/tini", "--", "/app/img"]\nUSER 1:1\n');
+      expect((await runCli(['lint', '--drain', 'img=60s', 'Dockerfile'], { cwd: dir })).stderr).not.toMatch(/no workload/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
