@@ -492,7 +492,7 @@ function composeWorkloads(ctx: Ctx, c: ComposeDoc, linked: Set<DockerfileDoc>): 
       sigSrc = src('stop_signal', `stop_signal: ${shownAt(c, [name, 'stop_signal'], svc.stop_signal)}`);
       if (s) signal = s;
       // A stop signal from a variable without a default (compose-spec interpolation): unknown, not wrong.
-      else if (!unknownAt(c, [name, 'stop_signal'])) w.valueIssues.push({ source: sigSrc, message: `stop_signal ${JSON.stringify(svc.stop_signal)} is not a signal: docker refuses to create the container` });
+      else if (!unknownAt(c, [name, 'stop_signal'])) w.valueIssues.push({ source: sigSrc, message: `stop_signal ${shownAt(c, [name, 'stop_signal'], JSON.stringify(svc.stop_signal))} is not a signal: docker refuses to create the container` });
     } else if (img?.stopSignal) {
       const s = dockerSignal(img.stopSignal.value);
       sigSrc = sourceAt(link!.df.path, img.stopSignal.at, `STOPSIGNAL ${img.stopSignal.value}`);

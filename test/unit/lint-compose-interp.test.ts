@@ -46,7 +46,7 @@ describe('lint on compose files with interpolation', () => {
   it('the default is what lint judges, and the finding says so', async () => {
     expect(await run('    stop_grace_period: ${GRACE:-45}\n')).toEqual(['GD013 service "web": stop_grace_period "${GRACE:-45}" (its default "45" while GRACE is unset or empty) is not a duration; write it with a unit, like "20s"']);
     expect(await run('    stop_grace_period: ${GRACE:-10s}\n', '15')).toEqual(['GD005 compose service "web": stop_grace_period ${GRACE:-10s} (10s: the default, used while GRACE is unset or empty) is shorter than its drain of 15s (--drain web=15s): in-flight work is SIGKILLed']);
-    expect(await run('    stop_signal: ${STOP:-SIGFOO}\n')).toEqual(['GD016 stop_signal "SIGFOO" is not a signal: docker refuses to create the container']);
+    expect(await run('    stop_signal: ${STOP:-SIGFOO}\n')).toEqual(['GD016 stop_signal ${STOP:-SIGFOO} (SIGFOO: the default, used while STOP is unset or empty) is not a signal: docker refuses to create the container']);
   });
 
   it('a variable without a default is not judged: no stop timeout, no stop signal verdict', async () => {
