@@ -1,11 +1,14 @@
 import { Command } from 'commander';
 import { fileError, UsageError } from '../errors.js';
 import { projectOptions, type CliContext } from './context.js';
+import { jsonFormat } from './lint-options.js';
+import { helmNote, splitHelmTemplates } from './lint-helm.js';
 
 interface LintOptions {
   dir: string;
   config: string;
   format: string;
+  json?: boolean;
   drain: string[];
 }
 
@@ -17,6 +20,7 @@ export function commandLint(ctx: CliContext): Command {
     .description('check Dockerfiles, compose files, Kubernetes YAML, systemd units, upstart jobs and Go source for signal and shutdown mistakes')
     .argument('[paths...]', 'files or directories, searched recursively; `./...` means the current directory (default: the project directory)')
     .option('-f, --format <format>', 'text, json or sarif', 'text')
+    .option('--json', 'same as --format json (the flag build, generate and verify take)')
     .option('--drain <[name=]duration>', 'a service\'s drain: NAME=DURATION for one service (repeatable); a bare DURATION when the files describe one service', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .addHelpText(
       'after',
@@ -26,7 +30,8 @@ modelled from the whole chain: what runs as PID 1, every signal that reaches it 
 and how long it has before SIGKILL. Facts about one service (its drain, tRPC-Go) apply to that service
 only: the service a goneat-deploy.yaml names (found in -C DIR or among the paths, for the files under its
 directory), its io.goneat-deploy.service label, or --drain NAME=D. A trpc_go.yaml beside the files marks
-them tRPC-Go. Go source (.go files, *_test.go excepted) is parsed with tree-sitter-go.
+them tRPC-Go. Go source (.go files, *_test.go excepted) is parsed with tree-sitter-go. Helm chart
+templates (templates/ under a Chart.yaml) are Go templates, not YAML: skipped, and counted.
 
 Rules (docs/rules/<ID>.md): GD001 shell-form ENTRYPOINT/CMD, GD002 no init (incl. a command that replaces
 tini), GD003 double init, GD004 SIGKILL/SIGSTOP (and SIGHUP/SIGUSR2 for Go services) as stop signal,
@@ -36,13 +41,18 @@ upstart's default reload), GD012 upstart kill timeout, GD013 compose duration wi
 signal pre-empted by ExecStop/pre-stop, GD015 reload that ends the service (SIGUSR2 hot restart),
 GD016 value the consumer cannot parse, GD017 Go subscribes to SIGHUP, GD018 Go ignores SIGHUP,
 GD019 Go daemonizes itself, GD020 trpc_go.yaml that will not drain, has no admin port, or binds 127.0.0.1
-in a container (also the file a trpc-go goneat-deploy.yaml names). Exit 1 when any error-level finding exists.
+in a container (also the file a trpc-go goneat-deploy.yaml names), GD021 Go ignores the stop signal (SIGTERM,
+or the shutdown.signal of the goneat-deploy.yaml above it), GD022 goneat-deploy:ignore comment without a
+reason (it still suppresses) or naming no real rule (it suppresses nothing). Exit 1 when any error-level
+finding exists. \`goneat-deploy:ignore GDnnn <reason>\` in a comment on a finding's line or the line above
+suppresses it.
 
 Examples:
   goneat-deploy lint
   goneat-deploy lint ./...
   goneat-deploy lint Dockerfile compose.yaml deploy/
   goneat-deploy lint --drain ledgernode=60s docker-compose.yml
+  goneat-deploy lint --json ./... | jq '.findings[] | select(.level == "error")'
   goneat-deploy lint --format sarif deploy/ > lint.sarif`,
     )
     .action(async (paths: string[], opts: LintOptions) => {
@@ -57,6 +67,7 @@ Examples:
       type Loaded = import('../config/load.js').LoadedConfig;
 
       if (!['text', 'json', 'sarif'].includes(opts.format)) throw new UsageError(`--format ${opts.format}: expected text, json or sarif`);
+      if (opts.json) opts.format = jsonFormat(opts.format);
       const services: Facts[] = [];
       let bareDrain: number | undefined;
       for (const d of opts.drain) {
@@ -70,6 +81,7 @@ Examples:
         name: spec.name,
         drainMs: spec.shutdown.drainMs,
         preStopMs: spec.shutdown.preStopMs,
+        stopSignal: spec.shutdown.signal,
         ...(spec.framework === 'trpc-go' ? { framework: 'trpc-go' as const } : {}),
         ...(config.health ? { healthConfigured: true } : {}),
         ...(dir !== undefined ? { dir } : {}),
@@ -115,6 +127,8 @@ Examples:
       for (const r of roots) {
         for (const f of await walk(path.resolve(ctx.cwd, r), true)) (path.basename(f) === 'goneat-deploy.yaml' ? configs : files).push(f);
       }
+      // Helm chart templates are Go templates, not YAML: not linted, and counted in the output (lint-helm.ts).
+      const helm = await splitHelmTemplates(files.splice(0)).then((h) => (files.push(...h.files), h));
       // A goneat-deploy.yaml among the paths names the service for the files under its directory.
       const { mapLimit } = await import('../util/concurrency.js');
       const loadedConfigs = await mapLimit(configs.filter((c) => path.resolve(c) !== projectConfigPath), 16, async (c) => ({ c, loaded: await loadConfig({ dir: path.dirname(c), config: 'goneat-deploy.yaml' }, ctx.cwd) }));
@@ -138,7 +152,8 @@ Examples:
         if (err instanceof AmbiguousDrainError) throw new UsageError(`--drain ${opts.drain.find((d) => !d.includes('='))}: ${err.message}`);
         throw err;
       }
-      const out = opts.format === 'json' ? formatJson(result) : opts.format === 'sarif' ? formatSarif(result) : formatText(result);
+      result.skipped.push(...helm.templates.map(rel));
+      const out = opts.format === 'json' ? formatJson(result) : opts.format === 'sarif' ? formatSarif(result) : formatText(result) + (helm.templates.length ? helmNote(helm.templates.length) : '');
       ctx.stdout.write(out);
       const errors = result.findings.filter((f) => f.level === 'error').length;
       if (errors) throw new RuntimeError(`lint: ${errors} error-level finding(s)`, [], {});

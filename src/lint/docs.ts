@@ -66,7 +66,8 @@ source. Each workload (compose service, Kubernetes container, systemd unit, upst
 modelled from the whole chain — PID 1, every signal that reaches the service and the directive that sends it,
 the time to SIGKILL — and the rules judge that model. IDs are stable. Findings carry file:line:column;
 error-level findings make \`lint\` exit 1. \`goneat-deploy:ignore GDnnn <reason>\` in a comment on the line (or
-the line above) suppresses one.
+the line above) suppresses one; without a reason it still suppresses and [GD022](GD022.md) warns, and an ID that
+is no rule suppresses nothing (GD022 names it).
 
 | ID | name | level | what |
 | --- | --- | --- | --- |

@@ -13,6 +13,7 @@
 import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { loadAll } from 'js-yaml';
+import { applyInterpolation, type ComposeInterpolation } from './compose-interp.js';
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 
 export interface Pos {
@@ -130,7 +131,12 @@ export class YamlDocs {
     });
   }
 
-  /** The yaml Documents (with source ranges). uniqueKeys: false — yaml's duplicate-key check is quadratic in a map's size. */
+  /**
+   * The yaml Documents (with source ranges). uniqueKeys: false — yaml's duplicate-key check is quadratic in a map's size.
+   * logLevel 'error': yaml would otherwise print its warnings (a collection used as a key, e.g. a template's
+   * `{{ .Values.x }}` read as a flow map: "Keys with collection values will be stringified") with
+   * process.emitWarning, on stderr, for a file that is the user's input, not our program.
+   */
   get docs(): Document.Parsed[] {
     return this.full.docs;
   }
@@ -138,7 +144,7 @@ export class YamlDocs {
   private get full(): { docs: Document.Parsed[]; lc: LineCounter } {
     if (!this.parsed) {
       const lc = new LineCounter();
-      this.parsed = { docs: parseAllDocuments(this.text, { lineCounter: lc, uniqueKeys: false }) as Document.Parsed[], lc };
+      this.parsed = { docs: parseAllDocuments(this.text, { lineCounter: lc, uniqueKeys: false, logLevel: 'error' }) as Document.Parsed[], lc };
     }
     return this.parsed;
   }
@@ -226,7 +232,10 @@ export interface ComposeDoc {
   /** Written by goneat-deploy (its generated-file header): the service of the goneat-deploy.yaml it was generated from. */
   generated?: boolean;
   yaml: YamlDocs;
+  /** The services, with compose variable interpolation resolved where lint can (compose-interp.ts). */
   services: Record<string, Record<string, unknown>>;
+  /** What each value holding a `$` was: a default lint used, or variables it cannot know (then no rule judges it). */
+  interpolation?: ComposeInterpolation;
 }
 
 export interface K8sDoc {
@@ -386,6 +395,7 @@ const UPSTART_STANZA = /^\s*(respawn|exec|script|start on|stop on|kill (timeout|
 export function classify(file: string, text: string): LintFile | undefined {
   const f = classifyKind(file, text);
   if (f && f.kind !== 'go' && f.kind !== 'trpc-config' && /goneat-deploy:generated sha256:/.test(text.slice(0, 600))) f.generated = true;
+  if (f?.kind === 'compose') applyInterpolation(f, text);
   return f;
 }
 

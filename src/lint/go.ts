@@ -7,7 +7,12 @@
  *   dot-imports and same-file constants, variables and `sigs...`), and
  *   signal.Notify(c) with no signals, which relays every signal (os/signal
  *   doc.go: "If no signals are provided, all incoming signals will be relayed");
- * - signal.Ignore(SIGHUP) (or Ignore() of everything) inside the service;
+ * - signal.Ignore(SIGHUP) inside the service;
+ * - signal.Ignore of a possible stop signal (SIGTERM, SIGINT, SIGQUIT, SIGUSR1),
+ *   or Ignore() of everything (os/signal: "If no signals are provided, all
+ *   incoming signals will be ignored"): the stop signal then does nothing and
+ *   the supervisor SIGKILLs at the end of the stop timeout (GD021 decides,
+ *   knowing the service's configured stop signal);
  * - self-daemonizing: a new session (syscall.Setsid, SysProcAttr{Setsid: true})
  *   around a re-exec of itself, daemon libraries (sevlyar/go-daemon,
  *   VividCortex/godaemon), fork/exec hot-restart libraries, raw fork syscalls.
@@ -17,9 +22,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Language, Parser, Query, type Node } from 'web-tree-sitter';
+import { STOP_SIGNALS } from '../model/signals.js';
 import { signalName } from './values.js';
 
-export type GoRule = 'sighup' | 'ignore' | 'daemonize';
+export type GoRule = 'sighup' | 'ignore' | 'ignore-stop' | 'daemonize';
 
 export interface GoFinding {
   rule: GoRule;
@@ -27,6 +33,10 @@ export interface GoFinding {
   column: number;
   message: string;
   level: 'error' | 'warning';
+  /** 'ignore-stop': the signal ignored (a possible stop signal, "SIGTERM"), or "all" for signal.Ignore() with no signals. */
+  signal?: string;
+  /** 'ignore-stop': the same file also subscribes to it (Notify/NotifyContext), which re-enables it if it runs after the Ignore. */
+  notified?: boolean;
 }
 
 export interface GoParser {
@@ -240,6 +250,18 @@ function analyzeTree(p: GoParser, root: Node, text: string): GoFinding[] {
     }
   };
 
+  // Signals the file subscribes to: Go's Ignore "undoes the effect of any prior calls to Notify", and a later Notify
+  // re-enables a signal (os/signal signal.go), so an Ignore beside a Notify of the same signal depends on their order.
+  const notified = new Set<string>();
+  for (const call of calls) {
+    const f = ref(call.childForFieldName('function'), scope.signal, scope.signalDot);
+    if (f !== 'Notify' && f !== 'NotifyContext') continue;
+    const sigArgs = named(call.childForFieldName('arguments')).slice(1);
+    if (!sigArgs.length) notified.add('all');
+    for (const a of sigArgs) for (const sig of signals(a)) notified.add(sig);
+  }
+  const stopSignals = new Set<string>(STOP_SIGNALS);
+
   // Pass 2: calls.
   for (const call of calls) {
     const fn = call.childForFieldName('function');
@@ -268,9 +290,13 @@ function analyzeTree(p: GoParser, root: Node, text: string): GoFinding[] {
         }
       }
     } else if (sigFn === 'Ignore') {
-      if (!args.length) out.push({ rule: 'ignore', level: 'warning', ...at(call), message: 'signal.Ignore() with no signals ignores every signal, SIGHUP and SIGTERM included: the service can no longer be stopped gracefully; fix: remove it (leave signals at their defaults; nohup is the operator\'s choice)' });
+      if (!args.length) out.push({ rule: 'ignore-stop', level: 'error', signal: 'all', ...(notified.size ? { notified: true } : {}), ...at(call), message: `${fn!.text}() with no signals ignores every signal` });
       for (const a of args) {
-        if (signals(a).includes('SIGHUP')) out.push({ rule: 'ignore', level: 'warning', ...at(a), message: `signal.Ignore(${a.text}) inside the service: leave SIGHUP at Go's default — whether a hangup is ignored is the operator's choice (nohup), and under a supervisor no terminal can send one; fix: remove the call` });
+        const sigs = signals(a);
+        if (sigs.includes('SIGHUP')) out.push({ rule: 'ignore', level: 'warning', ...at(a), message: `signal.Ignore(${a.text}) inside the service: leave SIGHUP at Go's default — whether a hangup is ignored is the operator's choice (nohup), and under a supervisor no terminal can send one; fix: remove the call` });
+        for (const sig of new Set(sigs)) {
+          if (stopSignals.has(sig)) out.push({ rule: 'ignore-stop', level: 'error', signal: sig, ...(notified.has(sig) || notified.has('all') ? { notified: true } : {}), ...at(a), message: `${fn!.text}(${a.text}) ignores ${sig}` });
+        }
       }
     } else {
       const sysFn = ref(fn, scope.sys, scope.sysDot);

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyzeGo, goParser, mayMatter, type GoFinding } from './go.js';
 import { buildModel, type ServiceFacts } from './model.js';
+import { checkDrainTargets } from './drain-target.js';
 import type { Finding, LintContext, Level } from './rule.js';
 import { RULES } from './rules/index.js';
 
@@ -71,6 +72,7 @@ export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise
   const goFiles = files.filter((f): f is LintFile & { kind: 'go' } => f.kind === 'go').filter((f) => mayMatter(f.text));
   const goPending = goFiles.length >= WORKER_MIN_FILES ? inWorker(goFiles) : undefined;
   const model = buildModel(files, { services });
+  checkDrainTargets(model, services);
   let go: Array<{ file: string; findings: GoFinding[] }> | undefined = goPending ? await goPending : undefined;
   if (!go) {
     go = [];
@@ -86,6 +88,7 @@ export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise
     model,
     go,
     services,
+    inputs, ruleIds: RULES.map((r) => r.id),
     ...(one?.drainMs !== undefined ? { drainMs: one.drainMs } : {}),
     ...(one?.preStopMs !== undefined ? { preStopMs: one.preStopMs } : {}),
   };

@@ -34,6 +34,7 @@ import path from 'node:path';
 import { isInit } from '../model/signals.js';
 import type { ComposeDoc, DockerfileDoc, IniEntry, K8sDoc, LintFile, Pos, Stanza, SystemdDoc, UpstartDoc } from './files.js';
 import { yamlTrue } from './files.js';
+import { shownAt, unknownAt } from './compose-interp.js';
 import {
   commandsOf,
   composeDuration,
@@ -69,6 +70,8 @@ export interface ServiceFacts {
   framework?: 'trpc-go';
   /** goneat-deploy.yaml has its own health section (GD020: a trpc_go.yaml without an admin port is then no loss). */
   healthConfigured?: boolean;
+  /** The stop signal goneat-deploy.yaml configures (shutdown.signal, "SIGTERM"): GD021 judges Go source that ignores it. */
+  stopSignal?: string;
   /** Directory the facts apply under (a goneat-deploy.yaml's directory); undefined = anywhere. */
   dir?: string;
   imageRepository?: string;
@@ -486,9 +489,10 @@ function composeWorkloads(ctx: Ctx, c: ComposeDoc, linked: Set<DockerfileDoc>): 
     let sigSrc: Source = sourceAt(c.path, at, 'default stop signal SIGTERM', true);
     if (svc.stop_signal !== undefined) {
       const s = dockerSignal(svc.stop_signal);
-      sigSrc = src('stop_signal', `stop_signal: ${String(svc.stop_signal)}`);
+      sigSrc = src('stop_signal', `stop_signal: ${shownAt(c, [name, 'stop_signal'], svc.stop_signal)}`);
       if (s) signal = s;
-      else w.valueIssues.push({ source: sigSrc, message: `stop_signal ${JSON.stringify(svc.stop_signal)} is not a signal: docker refuses to create the container` });
+      // A stop signal from a variable without a default (compose-spec interpolation): unknown, not wrong.
+      else if (!unknownAt(c, [name, 'stop_signal'])) w.valueIssues.push({ source: sigSrc, message: `stop_signal ${shownAt(c, [name, 'stop_signal'], JSON.stringify(svc.stop_signal))} is not a signal: docker refuses to create the container` });
     } else if (img?.stopSignal) {
       const s = dockerSignal(img.stopSignal.value);
       sigSrc = sourceAt(link!.df.path, img.stopSignal.at, `STOPSIGNAL ${img.stopSignal.value}`);
@@ -497,7 +501,7 @@ function composeWorkloads(ctx: Ctx, c: ComposeDoc, linked: Set<DockerfileDoc>): 
     w.deliveries.push({ signal, event: 'stop', source: sigSrc, order: 0, stopSignal: true });
     const grace = svc.stop_grace_period;
     const ms = grace === undefined ? 10_000 : composeDuration(grace);
-    if (ms !== undefined) w.stopTimeout = { ms, source: grace === undefined ? sourceAt(c.path, at, 'the default stop_grace_period of 10s', true) : src('stop_grace_period', `stop_grace_period ${String(grace)}`) };
+    if (ms !== undefined) w.stopTimeout = { ms, source: grace === undefined ? sourceAt(c.path, at, 'the default stop_grace_period of 10s', true) : src('stop_grace_period', `stop_grace_period ${shownAt(c, [name, 'stop_grace_period'], grace)}`) };
     out.push(w);
   }
   return out;

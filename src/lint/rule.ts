@@ -44,6 +44,10 @@ export interface LintContext {
   preStopMs?: number;
   /** The facts lint was given about named services (goneat-deploy.yaml files, --drain NAME=D), each with the directory it applies under. */
   services: ServiceFacts[];
+  /** The texts lint was given (GD022 reads the goneat-deploy:ignore comments in them). */
+  inputs?: ReadonlyArray<{ path: string; text: string }>;
+  /** Every rule's ID, in order (GD022 names the known ones). */
+  ruleIds?: string[];
 }
 
 /**

@@ -32,7 +32,9 @@ export class YamlSource {
   /** Parses YAML text. Syntax errors come back as issues with positions. */
   static parse(file: string, text: string): { source: YamlSource; issues: LocatedIssue[] } {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    // logLevel 'error': yaml's own warnings (e.g. "Keys with collection values will be stringified") would reach
+    // stderr through process.emitWarning; what matters about the file comes back as issues.
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, logLevel: 'error' });
     const source = new YamlSource(file, doc, lines);
     const issues: LocatedIssue[] = doc.errors.map((e) => {
       const pos = lines.linePos(e.pos[0]);

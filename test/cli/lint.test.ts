@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -65,6 +65,86 @@ describe('goneat-deploy lint', () => {
     const out = JSON.parse(r.stdout) as { findings: Array<{ ruleId: string; line: number }> };
     expect(out.findings.map((f) => f.ruleId)).toEqual(['GD004', 'GD004', 'GD004']);
     expect(r.code).toBe(1);
+  });
+
+  it('--json is --format json, as on build, generate and verify; --json with another --format is a usage error', async () => {
+    const args = ['--drain', '15s', 'test/fixtures/lint/GD004/bad'];
+    const r = await runCli(['lint', '--json', ...args]);
+    expect(r.stdout).toBe((await runCli(['lint', '--format', 'json', ...args])).stdout);
+    expect((JSON.parse(r.stdout) as { findings: unknown[] }).findings).toHaveLength(3);
+    expect(r.code).toBe(1);
+    const both = await runCli(['lint', '--json', '--format', 'sarif', ...args]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--json and --format sarif ask for two formats/);
+  });
+
+  it('--drain NAME=D with a NAME no workload in the files has is a usage error naming the services found', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-'));
+    try {
+      writeFileSync(path.join(dir, 'docker-compose.yml'), 'services:\n  ledgernode:\n    image: ledger:1\n    init: true\n    stop_grace_period: 30s\n    user: "1000:1000"\n  other:\n    image: other:1\n    init: true\n    user: "1000:1000"\n');
+      const typo = await runCli(['lint', '--drain', 'ledgernod=60s', 'docker-compose.yml'], { cwd: dir });
+      expect(typo.code).toBe(2);
+      expect(typo.stdout).toBe('');
+      expect(typo.stderr).toMatch(/--drain ledgernod=60s: no workload in the files is named "ledgernod"; services found: ledgernode, other/);
+      // The right name is judged (GD005: 30s < 60s).
+      const right = await runCli(['lint', '--drain', 'ledgernode=60s', 'docker-compose.yml'], { cwd: dir });
+      expect(right.stdout).toMatch(/GD005 compose service "ledgernode"/);
+      expect(right.code).toBe(1);
+      // A Kubernetes object's name (not only its container's) is a name the drain can belong to.
+      writeFileSync(path.join(dir, 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: api:1}]\n');
+      expect((await runCli(['lint', '--drain', 'api=60s', 'deploy.yaml'], { cwd: dir })).stderr).not.toMatch(/no workload/);
+      // So is an image's io.goneat-deploy.service label.
+      writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nLABEL io.goneat-deploy.service=img\nENTRYPOINT ["/sbin/tini", "--", "/app/img"]\nUSER 1:1\n');
+      expect((await runCli(['lint', '--drain', 'img=60s', 'Dockerfile'], { cwd: dir })).stderr).not.toMatch(/no workload/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips Helm chart templates (templates/ under a Chart.yaml, subcharts too) and says so; other YAML is linted', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-'));
+    try {
+      const template = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "x.fullname" . }}\nspec:\n  template:\n    spec:\n      terminationGracePeriodSeconds: {{ .Values.grace }}\n      containers:\n        - name: app\n          image: "{{ .Values.image }}"\n';
+      const write = (p: string, text: string) => {
+        mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+        writeFileSync(path.join(dir, p), text);
+      };
+      write('chart/Chart.yaml', 'apiVersion: v2\nname: x\nversion: 0.1.0\n');
+      write('chart/templates/deployment.yaml', template);
+      write('chart/templates/sub/pod.yaml', template);
+      write('chart/charts/sub/Chart.yaml', 'apiVersion: v2\nname: sub\nversion: 0.1.0\n');
+      write('chart/charts/sub/templates/deployment.yaml', template);
+      // Not a chart: a templates/ directory without Chart.yaml above it is linted as usual.
+      write('other/templates/pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: a, image: a, tty: true}]\n');
+      const r = await runCli(['lint', './...'], { cwd: dir });
+      expect(r.stderr).not.toMatch(/Warning|stringified/);
+      expect(r.stdout).not.toMatch(/chart\//);
+      expect(r.stdout).toMatch(/^other\/templates\/pod\.yaml:\d+:\d+: error GD007/m);
+      expect(r.stdout).toMatch(/^1 file\(s\) checked: .*\n3 Helm chart template\(s\) skipped: Go templates, not YAML/m);
+      const json = JSON.parse((await runCli(['lint', '--json', 'chart'], { cwd: dir })).stdout) as { findings: unknown[]; skipped: string[] };
+      expect(json.findings).toEqual([]);
+      expect(json.skipped.filter((f) => f.includes('/templates/')).sort()).toEqual(['chart/charts/sub/templates/deployment.yaml', 'chart/templates/deployment.yaml', 'chart/templates/sub/pod.yaml']);
+      // Named explicitly, a template is still a template.
+      expect((await runCli(['lint', 'chart/templates/deployment.yaml'], { cwd: dir })).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('GD021: Go source that ignores the stop signal goneat-deploy.yaml beside it configures', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-'));
+    try {
+      writeFileSync(path.join(dir, 'main.go'), 'package main\n\nimport (\n\t"os"\n\t"os/signal"\n)\n\nfunc main() {\n\tsignal.Ignore(os.Interrupt)\n\tselect {}\n}\n');
+      writeFileSync(path.join(dir, 'goneat-deploy.yaml'), 'name: stubborn\nimage: {repository: a}\nshutdown: {signal: SIGINT}\n');
+      const r = await runCli(['lint', './...'], { cwd: dir });
+      expect(r.stdout).toMatch(/^main\.go:9:16: error GD021 signal\.Ignore\(os\.Interrupt\) ignores SIGINT: SIGINT is its stop signal \(shutdown\.signal in goneat-deploy\.yaml\)/m);
+      expect(r.code).toBe(1);
+      // With SIGTERM as the stop signal, ignoring SIGINT stops nothing.
+      writeFileSync(path.join(dir, 'goneat-deploy.yaml'), 'name: stubborn\nimage: {repository: a}\nshutdown: {signal: SIGTERM}\n');
+      expect((await runCli(['lint', './...'], { cwd: dir })).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--format sarif validates as SARIF 2.1.0', async () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeGo, goParser } from '../../src/lint/go.js';
 import { lint } from '../../src/lint/lint.js';
+import type { ServiceFacts } from '../../src/lint/model.js';
 
 async function go(body: string, imports = '"os"\n\t"os/signal"\n\t"syscall"') {
   const src = `package main\n\nimport (\n\t${imports}\n)\n\n${body}\n`;
@@ -47,10 +48,54 @@ describe('Go: subscribing to SIGHUP', () => {
 });
 
 describe('Go: ignoring SIGHUP', () => {
-  it('signal.Ignore(syscall.SIGHUP) and signal.Ignore() are warnings', async () => {
+  it('signal.Ignore(syscall.SIGHUP) is a warning; signal.Ignore() ignores the stop signal too (ignore-stop)', async () => {
     expect(await go(MAIN('\tsignal.Ignore(syscall.SIGHUP)'))).toEqual(['12:16 ignore warning']);
-    expect(await go(MAIN('\tsignal.Ignore()'))).toEqual(['12:2 ignore warning']);
+    expect(await go(MAIN('\tsignal.Ignore()'))).toEqual(['12:2 ignore-stop error']);
     expect(await go(MAIN('\tsignal.Ignore(syscall.SIGPIPE)'))).toEqual([]);
+  });
+});
+
+describe('Go: ignoring a stop signal', () => {
+  const sig = async (stmts: string, imports?: string) => {
+    const src = `package main\n\nimport (\n\t${imports ?? '"os"\n\t"os/signal"\n\t"syscall"'}\n)\n\n${MAIN(stmts)}\n`;
+    return analyzeGo(await goParser(), src).filter((f) => f.rule === 'ignore-stop').map((f) => `${f.line}:${f.column} ${f.signal}${f.notified ? ' notified' : ''}`);
+  };
+  it('every way to name the signal: syscall/unix, aliases, dot-imports, Signal(15), os.Interrupt, constants, slices', async () => {
+    expect(await sig('\tsignal.Ignore(syscall.SIGTERM, syscall.SIGINT)')).toEqual(['12:16 SIGTERM', '12:33 SIGINT']);
+    expect(await sig('\tsig.Ignore(sys.SIGTERM)', '"os"\n\tsig "os/signal"\n\tsys "syscall"')).toEqual(['12:13 SIGTERM']);
+    expect(await sig('\tsignal.Ignore(unix.SIGTERM)', '"os"\n\t"os/signal"\n\t"golang.org/x/sys/unix"')).toEqual(['12:16 SIGTERM']);
+    expect(await sig('\tIgnore(SIGTERM)', '"os"\n\t. "os/signal"\n\t. "syscall"')).toEqual(['12:9 SIGTERM']);
+    expect(await sig('\tsignal.Ignore(syscall.Signal(15), os.Interrupt)')).toEqual(['12:16 SIGTERM', '12:36 SIGINT']);
+    expect(await sig('\tconst term = syscall.SIGTERM\n\tstops := []os.Signal{term, syscall.SIGQUIT}\n\tsignal.Ignore(stops...)')).toEqual(['14:16 SIGTERM', '14:16 SIGQUIT']);
+  });
+  it('marks an Ignore whose signal the file also subscribes to (order decides); SIGPIPE/SIGHUP are not stop signals', async () => {
+    expect(await sig('\tsignal.Ignore(syscall.SIGTERM)\n\tsignal.Notify(c, syscall.SIGTERM)')).toEqual(['12:16 SIGTERM notified']);
+    expect(await sig('\tsignal.Ignore(syscall.SIGPIPE, syscall.SIGHUP)')).toEqual([]);
+    expect(await sig('\t// signal.Ignore(syscall.SIGTERM)\n\tlog.Ignore(syscall.SIGTERM)')).toEqual([]);
+  });
+});
+
+describe('GD021 through lint(): the configured stop signal decides', () => {
+  const file = (stmts: string) => ({ path: 'svc/main.go', text: `package main\n\nimport (\n\t"os"\n\t"os/signal"\n\t"syscall"\n)\n\n${MAIN(stmts)}\n` });
+  const facts = (stopSignal: string, dir = 'svc') => [{ name: 'svc', stopSignal, dir, origin: `${dir}/goneat-deploy.yaml`, goneat: true }];
+  const gd021 = async (stmts: string, services: ServiceFacts[] = []) =>
+    (await lint([file(stmts)], { services })).findings.filter((f) => f.ruleId === 'GD021').map((f) => `${f.line}:${f.column} ${f.level}`);
+  it('SIGTERM without a config is an error (every runtime\'s default), with the fix in the message', async () => {
+    expect(await gd021('\tsignal.Ignore(syscall.SIGTERM)')).toEqual(['12:16 error']);
+    const [f] = (await lint([file('\tsignal.Ignore(syscall.SIGTERM)')])).findings;
+    expect(f!.message).toMatch(/SIGKILLed when the stop timeout ends.*fix: remove the Ignore/);
+  });
+  it('SIGINT is an error only when it is the configured stop signal; SIGTERM is then a warning', async () => {
+    expect(await gd021('\tsignal.Ignore(syscall.SIGINT)')).toEqual([]);
+    expect(await gd021('\tsignal.Ignore(os.Interrupt)', facts('SIGINT'))).toEqual(['12:16 error']);
+    expect(await gd021('\tsignal.Ignore(syscall.SIGTERM)', facts('SIGINT'))).toEqual(['12:16 warning']);
+    expect(await gd021('\tsignal.Ignore(syscall.SIGINT)', facts('SIGTERM'))).toEqual([]);
+    // A config in another directory says nothing about this file.
+    expect(await gd021('\tsignal.Ignore(syscall.SIGINT)', facts('SIGINT', 'other'))).toEqual([]);
+  });
+  it('signal.Ignore() is an error; an Ignore beside a Notify of the same signal a warning', async () => {
+    expect(await gd021('\tsignal.Ignore()')).toEqual(['12:2 error']);
+    expect(await gd021('\tsignal.Ignore(syscall.SIGTERM)\n\tsignal.Notify(c, syscall.SIGTERM)')).toEqual(['12:16 warning']);
   });
 });
 

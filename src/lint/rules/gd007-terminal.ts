@@ -1,4 +1,5 @@
 import type { Rule } from '../rule.js';
+import { shownAt } from '../compose-interp.js';
 import { yamlTrue } from '../files.js';
 import { composes, podSpecs } from '../rule.js';
 
@@ -16,7 +17,7 @@ export const terminal: Rule = {
     for (const c of composes(ctx)) {
       for (const [name, svc] of Object.entries(c.services)) {
         for (const key of ['tty', 'stdin_open']) {
-          if (yamlTrue(svc?.[key])) report(c.path, c.yaml.pos(0, ['services', name, key]), `service "${name}": ${key}: true gives a daemon a terminal; set it to false`);
+          if (yamlTrue(svc?.[key])) report(c.path, c.yaml.pos(0, ['services', name, key]), `service "${name}": ${key}: ${shownAt(c, [name, key], 'true')} gives a daemon a terminal; set it to false`);
         }
       }
     }

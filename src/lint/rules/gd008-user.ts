@@ -1,5 +1,6 @@
 import type { Rule } from '../rule.js';
 import { composes, dockerfiles, podSpecs } from '../rule.js';
+import { shownAt, unknownAt } from '../compose-interp.js';
 
 export const user: Rule = {
   id: 'GD008',
@@ -24,7 +25,7 @@ export const user: Rule = {
     }
     for (const c of composes(ctx)) {
       for (const [name, svc] of Object.entries(c.services)) {
-        if (svc?.user !== undefined && isRoot(String(svc.user))) report(c.path, c.yaml.pos(0, ['services', name, 'user']), `service "${name}": user ${String(svc.user)} runs as root`);
+        if (svc?.user !== undefined && !unknownAt(c, [name, 'user']) && isRoot(String(svc.user))) report(c.path, c.yaml.pos(0, ['services', name, 'user']), `service "${name}": user ${shownAt(c, [name, 'user'], svc.user)} runs as root`);
       }
     }
     for (const p of podSpecs(ctx)) {

@@ -5,8 +5,8 @@ export const goIgnoreSighup: Rule = {
   name: 'go-ignores-sighup',
   level: 'warning',
   doc: {
-    what: 'Go source that ignores SIGHUP itself: `signal.Ignore(syscall.SIGHUP)`, or `signal.Ignore()` with no signals (everything, SIGTERM included).',
-    why: 'The service should keep Go\'s default for SIGHUP: whether a hangup is ignored is the operator\'s choice (nohup), and under a supervisor no terminal exists to send one. Ignoring every signal also makes a graceful stop impossible.',
+    what: 'Go source that ignores SIGHUP itself: `signal.Ignore(syscall.SIGHUP)`. (`signal.Ignore()` with no signals ignores the stop signal too: GD021.)',
+    why: 'The service should keep Go\'s default for SIGHUP: whether a hangup is ignored is the operator\'s choice (nohup), and under a supervisor no terminal exists to send one.',
     fix: 'Remove the call.',
     source: 'golang os/signal (Ignore); signal-spec.md',
   },

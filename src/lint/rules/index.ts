@@ -20,8 +20,10 @@ import { goSighup } from './gd017-go-sighup.js';
 import { goIgnoreSighup } from './gd018-go-ignore-sighup.js';
 import { goDaemonize } from './gd019-go-daemonize.js';
 import { trpcConfig } from './gd020-trpc-config.js';
+import { goIgnoreStopSignal } from './gd021-go-ignore-stop-signal.js';
+import { ignoreComment } from './gd022-ignore-comment.js';
 
 export const RULES: Rule[] = [
   shellForm, noInit, doubleInit, stopSignal, stopTimeout, preStopGrace, terminal, user, daemonizing, killMode, sighup, upstartKillTimeout, durationNumber,
-  stopSignalPreempted, reloadEndsService, unparsableValue, goSighup, goIgnoreSighup, goDaemonize, trpcConfig,
+  stopSignalPreempted, reloadEndsService, unparsableValue, goSighup, goIgnoreSighup, goDaemonize, trpcConfig, goIgnoreStopSignal, ignoreComment,
 ];
