@@ -25,6 +25,7 @@ const EVERY_ADDRESS = new Set(['0.0.0.0', '::', '']);
  *    swarm PortConfig, which has no host address; ingress then listens on every node, host mode on
  *    every interface of the node running the task. Admin ports are left out of the stack file
  *    (render/swarm.ts), so they are not widened.
+ *  - k8s, compose, swarm: no health section (and no tRPC-Go preset, which warns itself).
  *  - launchd: launchd stops a job with SIGTERM and, after ExitTimeOut, SIGKILL (launchd.plist(5),
  *    ExitTimeOut; the page asks jobs to "catch the SIGTERM signal"); it has no key for another stop
  *    signal, so shutdown.signal other than SIGTERM is not what the service receives there.
@@ -48,6 +49,18 @@ export function targetWarnings(spec: ServiceSpec): TargetWarning[] {
         `write "0.0.0.0:${hostPort}" if every interface is meant`,
     });
   });
+  // No health: nothing tells a runtime that the service is ready. The tRPC-Go preset already warns about
+  // the admin server it lacks (model/trpc.ts), so that case is left to that warning.
+  if (!spec.health && spec.framework !== 'trpc-go') {
+    out.push({
+      path: ['health'],
+      targets: ['k8s', 'compose', 'swarm'],
+      message:
+        'no health check: Kubernetes gets no startup or readiness probe, so a pod counts as Ready (and the Service sends it traffic) as soon as its container starts, ' +
+        'before the service listens (Kubernetes "Pod Lifecycle": a container without a readiness probe is Ready once started); compose and swarm get no healthcheck, ' +
+        'so a start-first rollout replaces a task before its successor can serve; add health: {port: ..., path: ...} for an HTTP endpoint that answers 200 when the service can serve',
+    });
+  }
   if (spec.shutdown.signal !== 'SIGTERM') {
     out.push({
       path: ['shutdown', 'signal'],

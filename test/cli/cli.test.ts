@@ -37,7 +37,8 @@ async function project(config: string): Promise<string> {
 }
 
 function oneLineError(stderr: string): void {
-  const lines = stderr.trim().split('\n');
+  // Warnings about the config (e.g. "no health check") may come first; the error is one line.
+  const lines = stderr.trim().split('\n').filter((l) => !l.startsWith('goneat-deploy: warning: '));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^goneat-deploy: /);
   expect(stderr).not.toMatch(/\n\s+at /); // no stack trace

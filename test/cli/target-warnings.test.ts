@@ -20,7 +20,28 @@ function project(name: string, body: string): string {
   return dir;
 }
 
-const warnings = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('goneat-deploy: warning:'));
+const warnings = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('goneat-deploy: warning:') && !l.includes(': health: no health check'));
+const healthWarnings = (stderr: string) => stderr.split('\n').filter((l) => l.includes(': health: no health check'));
+
+describe('no health section: nothing tells a runtime the service is ready', () => {
+  it('warns for k8s, compose, swarm and all; not for the host targets; not with health or for the trpc-go preset', async () => {
+    const dir = project('nohealth', 'build: {binary: /usr/bin/true}\nports: [{name: http, port: 8080}]\n');
+    for (const t of ['k8s', 'compose', 'swarm', 'all']) {
+      const r = await runCli(['generate', t, '-C', dir, ...(t === 'all' ? ['--check'] : ['-o', '-'])]);
+      expect(healthWarnings(r.stderr), `${t}: ${r.stderr}`).toHaveLength(1);
+      expect(healthWarnings(r.stderr)[0]).toMatch(/goneat-deploy\.yaml:\d+:\d+: health: no health check: Kubernetes gets no startup or readiness probe/);
+    }
+    for (const t of ['systemd', 'daemonize', 'upstart', 'launchd']) {
+      const r = await runCli(['generate', t, '-C', dir, '-o', '-']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(healthWarnings(r.stderr), t).toEqual([]);
+    }
+    const ok = project('health', 'build: {binary: /usr/bin/true}\nports: [{name: http, port: 8080}]\nhealth: {port: http, path: /healthz}\n');
+    const r = await runCli(['generate', 'k8s', '-C', ok, '-o', '-']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(healthWarnings(r.stderr)).toEqual([]);
+  });
+});
 
 describe('swarm widens a published port to every interface', () => {
   const dir = () =>

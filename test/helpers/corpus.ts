@@ -72,7 +72,8 @@ export async function runBadCase(c: BadCase, run: Runner = runCli): Promise<void
     const r = await run(c.args(dir), { cwd: dir, env: { ...c.env, TMPDIR: tmp } });
     const leftInTmp = await readdir(tmp);
     await rm(tmp, { recursive: true, force: true });
-    const lines = r.stderr.trim().split('\n');
+    // Warnings about the config (e.g. "no health check") may come first; the error itself is one line.
+    const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('goneat-deploy: warning: '));
     expect(r.stderr, c.name).not.toMatch(/\n\s+at |TypeError|ReferenceError|internal error/);
     expect(lines, `${c.name}: one line\n${r.stderr}`).toHaveLength(1);
     expect(lines[0], c.name).toMatch(/^goneat-deploy: /);

@@ -20,7 +20,7 @@ describe('the bundled CLI without node_modules', () => {
   it('--help, generate and lint need nothing outside the bundle (dockerode is never loaded)', () => {
     expect(run('--help').status).toBe(0);
     mkdirSync(path.join(dir, 'svc'));
-    writeFileSync(path.join(dir, 'svc', 'goneat-deploy.yaml'), 'name: svc\nimage: {repository: example/svc}\nports: [{name: http, port: 8080}]\n');
+    writeFileSync(path.join(dir, 'svc', 'goneat-deploy.yaml'), 'name: svc\nimage: {repository: example/svc}\nports: [{name: http, port: 8080}]\nhealth: {port: http, path: /healthz}\n');
     const g = run('generate', 'all', '-C', 'svc');
     expect(g.stderr).toBe('');
     expect(g.status).toBe(0);
