@@ -8,6 +8,7 @@
 import { CommanderError } from 'commander';
 import { EXIT_USAGE, GoneatError, InternalError, InterruptedError } from './errors.js';
 import type { CliContext } from './cli/context.js';
+import { terminalSafe } from './util/terminal.js';
 
 const PREFIX = 'goneat-deploy: ';
 
@@ -73,8 +74,9 @@ function report(err: unknown, ctx: CliContext, verbose: boolean, interrupted?: S
   const e = err instanceof GoneatError ? err : new InternalError(err instanceof Error ? err.message : String(err), { cause: err });
   const stack = e === err ? e.stack : err instanceof Error ? err.stack : undefined;
   const hint = e instanceof InternalError && !verbose ? ' (run with --verbose for a stack trace)' : '';
-  ctx.stderr.write(`${PREFIX}${e.message}${hint}\n`);
-  for (const d of e.details) ctx.stderr.write(`  ${d}\n`);
+  // Messages quote config values and file names: written escaped (util/terminal.ts), one line each.
+  ctx.stderr.write(`${PREFIX}${terminalSafe(e.message)}${hint}\n`);
+  for (const d of e.details) ctx.stderr.write(`  ${terminalSafe(d)}\n`);
   if (verbose && stack) ctx.stderr.write(`${stack}\n`);
   return e.exitCode;
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
-import { interactive, print, printJson, type CliContext } from './context.js';
+import { interactive, print, printJson, warn, type CliContext } from './context.js';
 
 interface InitOptions {
   dir: string;
@@ -136,7 +136,7 @@ Examples:
       // What init writes must load: check it the way every command will (with trpc_go.yaml as it will be).
       const readAux = auxReader(dir);
       const checked = specFromText(displayPath(target, ctx.cwd), text, (rel) => (trpc?.updated !== undefined && path.resolve(dir, rel) === trpc.path ? trpc.updated : readAux(rel)));
-      for (const w of checked.warnings) ctx.stderr.write(`goneat-deploy: warning: ${formatIssue(w)}\n`);
+      for (const w of checked.warnings) warn(ctx, formatIssue(w));
       if (trpc?.hint && checked.warnings.some((w) => w.code === 'no-drain')) ctx.stderr.write(`${trpc.hint}\n`);
       if (trpc?.updated !== undefined) await atomicWrite(trpc.path, trpc.updated);
       await atomicWrite(target, text);
