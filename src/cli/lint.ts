@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { fileError, UsageError } from '../errors.js';
+import { fileError, formatBytes, UsageError } from '../errors.js';
 import { projectOptions, type CliContext } from './context.js';
 
 interface LintOptions {
@@ -46,7 +46,7 @@ Examples:
   goneat-deploy lint --format sarif deploy/ > lint.sarif`,
     )
     .action(async (paths: string[], opts: LintOptions) => {
-      const { readdir, readFile, stat } = await import('node:fs/promises');
+      const { readdir, stat } = await import('node:fs/promises');
       const path = await import('node:path');
       const { lint, AmbiguousDrainError } = await import('../lint/lint.js');
       const { formatJson, formatSarif, formatText } = await import('../lint/format.js');
@@ -100,7 +100,9 @@ Examples:
         } catch (err) {
           throw fileError(err, p, 'read');
         }
-        if (!st.isDirectory()) return explicit || (CANDIDATE.test(path.basename(p)) && st.size < 1_000_000) || path.basename(p) === 'goneat-deploy.yaml' ? [p] : [];
+        // Found while walking a directory, only regular files count (a FIFO or a device is nobody's Dockerfile);
+        // a path given explicitly goes to the reader, which says what it is if it is not a regular file.
+        if (!st.isDirectory()) return explicit || (st.isFile() && ((CANDIDATE.test(path.basename(p)) && st.size < 1_000_000) || path.basename(p) === 'goneat-deploy.yaml')) ? [p] : [];
         const entries = (await readdir(p, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
         const parts = await Promise.all(
           entries.map(async (e) => {
@@ -124,12 +126,21 @@ Examples:
         trpcConfigOf(loaded);
       }
       for (const t of trpcConfigs) if (!files.some((f) => path.resolve(f) === t)) files.push(t);
+      // The one reader (util/read.ts): regular files only, each at most READ_LIMITS.lintFile, all together at most
+      // READ_LIMITS.lintTotal, so memory stays bounded whatever the paths name.
+      const { READ_LIMITS, readTextFile } = await import('../util/read.js');
+      let total = 0;
       const inputs = await mapLimit(files, 32, async (f) => {
+        let text: string;
         try {
-          return { path: rel(f), text: await readFile(f, 'utf8') };
+          text = await readTextFile(f, { maxBytes: READ_LIMITS.lintFile, signal: ctx.signal });
         } catch (err) {
+          if (ctx.signal.aborted) throw err;
           throw fileError(err, rel(f), 'read');
         }
+        total += text.length;
+        if (total > READ_LIMITS.lintTotal) throw new UsageError(`lint reads at most ${formatBytes(READ_LIMITS.lintTotal)} of files at once; these paths hold more: lint fewer files per run`);
+        return { path: rel(f), text };
       });
       let result;
       try {

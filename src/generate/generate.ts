@@ -46,7 +46,7 @@ async function renderOptions(loaded: Loaded, targetName: string, opts: GenerateO
   let image = opts.image;
   if (image === undefined) {
     const { readLock, pinnedRef } = await import('../image/lock.js');
-    image = pinnedRef(loaded.spec, await readLock(loaded.configDir));
+    image = pinnedRef(loaded.spec, await readLock(loaded.configDir, path.dirname(loaded.displayPath)));
   }
   const renderOpts = image !== undefined ? { image } : {};
   if (opts.validate && (targetName === 'k8s' || targetName === 'all')) {
@@ -100,6 +100,12 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
   const { loadConfig, displayPath } = await import('../config/load.js');
   const { writeFiles } = await import('../write/writer.js');
   const projectDir = path.resolve(cwd, opts.dir);
+  if (opts.image !== undefined) {
+    // The reference goes into compose files, manifests and a `docker run` command line: the one parser decides.
+    const { parseImageReference } = await import('../model/reference.js');
+    const r = parseImageReference(opts.image);
+    if ('problem' in r) throw new UsageError(`--image ${JSON.stringify(opts.image)}: ${r.problem}`);
+  }
 
   let files: RenderedFile[] = [];
   if (opts.recursive) {

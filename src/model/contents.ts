@@ -5,7 +5,6 @@
  */
 import { defaultValue } from './defaults.js';
 import type { FieldPath, SpecIssue } from './issues.js';
-import { REPOSITORY_PATTERN, TAG_PATTERN } from './patterns.js';
 
 export const TINI_PATH = '/sbin/tini';
 /** Debian's ca-certificates bundle path, which Go's crypto/x509 reads first (root_linux.go certFiles). */
@@ -127,9 +126,6 @@ export function checkLdflags(ldflags: string, path: FieldPath, issues: SpecIssue
   }
 }
 
-const strip = (p: string) => p.replace(/^\^/, '').replace(/\$$/, '');
-/** An image reference: repository, optional tag, optional digest (docker/distribution reference grammar). */
-export const IMAGE_REFERENCE_PATTERN = `^${strip(REPOSITORY_PATTERN)}(?::${strip(TAG_PATTERN)})?(?:@sha256:[0-9a-f]{64})?$`;
 
 /** A file from the project in the image (image.files, or the trpc-go preset's config). */
 export interface ImageFile {

@@ -10,7 +10,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CONFIG_DEFAULTS, defaultSentence, refusedSignalsText, type DefaultedField } from './defaults.js';
 import { DURATION_PATTERN } from './duration.js';
-import { IMAGE_REFERENCE_PATTERN } from './contents.js';
+import { IMAGE_REFERENCE_PATTERN } from './reference.js';
 
 function StringEnum<T extends string[]>(values: [...T], options: Record<string, unknown> = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
