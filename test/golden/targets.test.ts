@@ -5,6 +5,7 @@
  * systemd-analyze in test/integration/systemd-analyze.test.ts), secure
  * defaults asserted field by field, and one stop timeout everywhere.
  */
+import { kubeletEnvironment } from '../helpers/kubelet.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -306,9 +307,9 @@ describe('user values are escaped in every target, or refused', () => {
     }
   });
 
-  it('Kubernetes: YAML round-trips exactly', () => {
+  it('Kubernetes: YAML round-trips, and the kubelet\'s $(VAR) expansion gives back each value exactly', () => {
     const d = YAML.parse(renderK8s(s)[0]!.content) as import('kubernetes-models/apps/v1/Deployment').IDeployment;
-    const env = Object.fromEntries(d.spec!.template.spec!.containers[0]!.env!.map((e) => [e.name, e.value]));
+    const env = kubeletEnvironment(d.spec!.template.spec!.containers[0]!.env! as Array<{ name: string; value: string }>, { KUBERNETES_SERVICE_HOST: '10.0.0.1' });
     expect(env).toEqual(envMap);
   });
 
