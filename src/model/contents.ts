@@ -4,6 +4,7 @@
  * overwrite), target paths, file modes, and the Go link flags `build` allows.
  */
 import { defaultValue } from './defaults.js';
+import { LIMITS, textProblem } from './values.js';
 import type { FieldPath, SpecIssue } from './issues.js';
 
 export const TINI_PATH = '/sbin/tini';
@@ -52,6 +53,9 @@ export function targetProblem(target: string): string | undefined {
   const parts = target.slice(1).split('/');
   if (parts.some((p) => p === '' || p === '.' || p === '..')) return `"${target}" is outside / or not normalized: no "..", ".", "//" or trailing "/"`;
   if (/[\x00-\x1f\x7f\\]/.test(target)) return `"${target}" has control characters or backslashes`;
+  const chars = textProblem(target);
+  if (chars) return chars;
+  if (Buffer.byteLength(target) > LIMITS.path) return `is ${Buffer.byteLength(target)} bytes: a path is at most ${LIMITS.path} bytes (PATH_MAX)`;
   const under = RUNTIME_DIRS.find((d) => target === d || target.startsWith(`${d}/`));
   if (under) return `${under} is mounted over by the container runtime: a file there would never be seen`;
   if (RUNTIME_FILES.includes(target)) return `${target} is written by the container runtime at start: a file there would be replaced`;

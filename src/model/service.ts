@@ -12,6 +12,7 @@ import { cpuMillis, memoryBytes } from './quantity.js';
 import { adminPublishProblem, isAdminPort } from './admin-port.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
 import { checkLdflags, imageContents, TINI_PATH, type ImageContents, type ImageFile } from './contents.js';
+import { argumentProblem, containerUnitEnvWords, dockerfileAssignmentLine, dockerfileLineProblem, entrypointLine, hostPathProblem, systemdLineProblem, textProblem } from './values.js';
 
 export { TINI_PATH, type ImageFile };
 
@@ -111,7 +112,6 @@ export interface ServiceSpec {
 
 
 
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 
 function parsePublish(v: string | number, issues: SpecIssue[], path: FieldPath): PortSpec['publish'] {
@@ -192,23 +192,30 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   if (b.ldflags !== undefined) checkLdflags(b.ldflags, ['build', 'ldflags'], issues);
   const { files: imageFiles, ...contents } = imageContents(config.image, `/app/${config.name}`, files, issues);
 
-  // Args and env: control characters cannot be carried safely by every target
-  // (unit files, plists, YAML), so they are refused here once for all.
+  // Args, env and the description reach unit files, plists, YAML, shell scripts and the Dockerfile:
+  // the one value validator (model/values.ts) refuses what any of them cannot carry, located, once for all.
   const args = config.args ?? [];
   args.forEach((a, i) => {
-    if (CONTROL.test(a)) issues.push({ path: ['args', i], message: 'control characters (newline, NUL, ...) are not allowed in arguments' });
+    const problem = argumentProblem(a);
+    if (problem) issues.push({ path: ['args', i], message: problem });
   });
+  const entrypointProblem = dockerfileLineProblem(entrypointLine([TINI_PATH, '--', `/app/${config.name}`, ...args]), 'together the arguments make the image\'s ENTRYPOINT line');
+  if (entrypointProblem) issues.push({ path: ['args'], message: entrypointProblem });
   const env: Array<[string, string]> = [];
   for (const [k, v] of Object.entries(config.env ?? {})) {
     const s = String(v);
-    if (CONTROL.test(s)) issues.push({ path: ['env', k], message: 'control characters (newline, NUL, ...) are not allowed in environment values' });
+    const problem = argumentProblem(`${k}=${s}`, 'one environment string (NAME=value)') ?? dockerfileLineProblem(dockerfileAssignmentLine(k, s), 'its ENV line in the Dockerfile would be');
+    if (problem) issues.push({ path: ['env', k], message: problem });
     env.push([k, s]);
   }
+  // The container unit passes every variable on one ExecStart line (render/systemd.ts); its other words take < 4 KiB.
+  const envLine = systemdLineProblem(`ExecStart=${containerUnitEnvWords(env)}${' '.repeat(4096)}`, 'together the variables make the container unit\'s ExecStart line more than');
+  if (envLine && env.length) issues.push({ path: ['env'], message: envLine });
 
-  if (config.description !== undefined && CONTROL.test(config.description)) {
-    issues.push({ path: ['description'], message: 'must be one line without control characters' });
-  } else if (config.description?.endsWith('\\')) {
-    issues.push({ path: ['description'], message: 'must not end with a backslash (unit files would read it as a line continuation)' });
+  if (config.description !== undefined) {
+    const problem = textProblem(config.description, { allowTab: true });
+    if (problem) issues.push({ path: ['description'], message: problem });
+    else if (config.description.endsWith('\\')) issues.push({ path: ['description'], message: 'must not end with a backslash (unit files would read it as a line continuation)' });
   }
 
   // Ports
@@ -254,9 +261,12 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     }
     if (h.command) {
       h.command.forEach((a, i) => {
-        if (CONTROL.test(a)) issues.push({ path: ['health', 'command', i], message: 'control characters are not allowed' });
+        const problem = argumentProblem(a);
+        if (problem) issues.push({ path: ['health', 'command', i], message: problem });
       });
     }
+    const label = dockerfileLineProblem(dockerfileAssignmentLine('io.goneat-deploy.health', `${h.port}${h.path}`, 6), 'its LABEL line in the Dockerfile would be');
+    if (label) issues.push({ path: ['health', 'path'], message: label });
     const timeoutMs = durationField(h.timeout, ['health', 'timeout'], DEFAULTS.healthTimeoutMs, issues);
     const intervalMs = durationField(h.interval, ['health', 'interval'], DEFAULTS.healthIntervalMs, issues);
     if (timeoutMs < 1000 || timeoutMs % 1000 !== 0) issues.push({ path: ['health', 'timeout'], message: 'must be whole seconds, at least 1s (Kubernetes probes count in seconds)' });
@@ -333,7 +343,8 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
       });
     } else {
       k.preStopExec.forEach((a, i) => {
-        if (CONTROL.test(a)) issues.push({ path: ['kubernetes', 'preStopExec', i], message: 'control characters are not allowed' });
+        const problem = argumentProblem(a);
+        if (problem) issues.push({ path: ['kubernetes', 'preStopExec', i], message: problem });
       });
       preStop = { kind: 'exec', command: [...k.preStopExec] };
     }
@@ -380,10 +391,17 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     } else port = v.port ?? ports.find((p) => p.protocol === 'tcp' && p.port !== health?.port)?.port ?? ports[0]?.port;
     if (port === undefined && typeof v.port !== 'string') issues.push({ path: ['verify', 'inflightPath'], message: 'needs a port: add one to ports or set verify.port' });
     else if (port !== undefined) verify = { port, path: v.inflightPath! };
+    const label = dockerfileLineProblem(dockerfileAssignmentLine('io.goneat-deploy.verify.inflight', `${port ?? ''}${v.inflightPath}`, 6), 'its LABEL line in the Dockerfile would be');
+    if (label) issues.push({ path: ['verify', 'inflightPath'], message: label });
   }
 
   // Plain hosts (systemd, daemonize, upstart, launchd)
   const h = config.host ?? {};
+  for (const key of ['binaryPath', 'workingDirectory', 'configPath', 'runDirectory', 'logDirectory'] as const) {
+    const value = h[key];
+    const problem = value === undefined ? undefined : hostPathProblem(value);
+    if (problem) issues.push({ path: ['host', key], message: problem });
+  }
   const workingDirectory = h.workingDirectory ?? defaultFor('host.workingDirectory', config.name);
   const launchdDir = h.workingDirectory ?? launchdWorkingDirectory(config.name);
   // The image runs `-conf /app/trpc_go.yaml`; that path exists only in the image.
