@@ -111,6 +111,7 @@ export function fileError(err: unknown, shown: string, action: FileAction, opts:
   }
   const problem = problems[code];
   if (problem) return new UsageError(`${who}: ${problem}${hint ? `; ${hint}` : ''}`);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new RuntimeError(`${who}: ${code === 'ENOSPC' ? 'no space left on the device' : 'disk quota exceeded'} (cannot ${action})`, [], { cause: err });
   return new RuntimeError(`${who}: cannot ${action}: ${(err as Error)?.message ?? String(err)}`, [], { cause: err });
 }
 
@@ -121,9 +122,27 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-/** The user interrupted us. Exit 128+signal. */
+/**
+ * The user interrupted us. Exit 128+signal. `left` says in a few words what the
+ * command leaves behind ("no file was written: every file is as it was");
+ * without it the message says "cleaned up".
+ */
 export class InterruptedError extends GoneatError {
-  constructor(signal: 'SIGINT' | 'SIGTERM') {
-    super(`interrupted by ${signal}`, signal === 'SIGINT' ? 130 : 143);
+  readonly signal: 'SIGINT' | 'SIGTERM';
+  readonly left: string | undefined;
+  constructor(signal: 'SIGINT' | 'SIGTERM', left?: string) {
+    super(`interrupted by ${signal}${left ? `; ${left}` : ''}`, signal === 'SIGINT' ? 130 : 143);
+    this.signal = signal;
+    this.left = left;
   }
+
+  /** The same interruption, saying what was left. */
+  leaving(left: string): InterruptedError {
+    return new InterruptedError(this.signal, left);
+  }
+}
+
+/** The InterruptedError an aborted signal carries (src/bin.ts aborts with one), else one for SIGINT. */
+export function interruption(signal: AbortSignal): InterruptedError {
+  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
 }

@@ -40,13 +40,19 @@ async function printWarnings(ctx: CliContext, loaded: LoadedConfig, targetName: 
 
 async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOptions, verbose = false): Promise<void> {
   const { generate } = await import('../generate/generate.js');
-  const outcome = await generate(ctx.cwd, targetName, opts, {
-    // Before anything is written or printed, once every config has loaded.
-    loaded: async (configs) => {
-      for (const l of configs) await printWarnings(ctx, l, targetName);
-      if (targetName === 'compose' || targetName === 'all') await reportCompose(ctx, configs.map((l) => l.spec), verbose);
+  const outcome = await generate(
+    ctx.cwd,
+    targetName,
+    opts,
+    {
+      // Before anything is written or printed, once every config has loaded.
+      loaded: async (configs) => {
+        for (const l of configs) await printWarnings(ctx, l, targetName);
+        if (targetName === 'compose' || targetName === 'all') await reportCompose(ctx, configs.map((l) => l.spec), verbose);
+      },
     },
-  });
+    ctx.signal,
+  );
   if (outcome.kind === 'stdout') return void ctx.stdout.write(outcome.text);
   if (outcome.kind === 'files') return printJson(ctx, outcome.files);
   const { report } = outcome;

@@ -71,7 +71,7 @@ Examples:
       const { detect, serviceName } = await import('../init/detect.js');
       const { renderConfig } = await import('../init/template.js');
       const { auxReader, specFromText, CONFIG_FILE, displayPath } = await import('../config/load.js');
-      const { atomicWrite } = await import('../write/writer.js');
+      const { writeSet } = await import('../write/writer.js');
       const { formatIssue } = await import('../errors.js');
 
       const dir = path.resolve(ctx.cwd, opts.dir);
@@ -138,8 +138,11 @@ Examples:
       const checked = specFromText(displayPath(target, ctx.cwd), text, (rel) => (trpc?.updated !== undefined && path.resolve(dir, rel) === trpc.path ? trpc.updated : readAux(rel)));
       for (const w of checked.warnings) warn(ctx, formatIssue(w));
       if (trpc?.hint && checked.warnings.some((w) => w.code === 'no-drain')) ctx.stderr.write(`${trpc.hint}\n`);
-      if (trpc?.updated !== undefined) await atomicWrite(trpc.path, trpc.updated);
-      await atomicWrite(target, text);
+      // The config and the trpc_go.yaml fix are one unit: both written, or neither.
+      await writeSet(
+        [...(trpc?.updated !== undefined ? [{ target: trpc.path, content: trpc.updated, shown: displayPath(trpc.path, ctx.cwd) }] : []), { target, content: text, shown: displayPath(target, ctx.cwd) }],
+        { signal: ctx.signal },
+      );
       if (trpc?.updated !== undefined && !opts.json) print(ctx, `updated ${displayPath(trpc.path, ctx.cwd)}: ${describeFix(trpc.fix!)}`);
       if (opts.json) printJson(ctx, { path: target, config: text, ...(trpc?.updated !== undefined ? { trpcConfig: { path: trpc.path, set: trpc.fix } } : {}) });
       else {

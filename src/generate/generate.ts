@@ -4,7 +4,7 @@
  * stdout (-o -). The command (cli/generate.ts) only maps flags and prints.
  */
 import path from 'node:path';
-import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
+import { ConfigError, interruption, UsageError, type ConfigIssue } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RenderedFile } from '../model/generated.js';
 import type { WriteReport } from '../write/writer.js';
@@ -96,7 +96,11 @@ async function findConfigs(root: string, name: string): Promise<string[]> {
  * `hooks.loaded` sees the loaded configs first. Throws ConfigError (every config's problems at once),
  * UsageError for flag combinations, and the writer's errors.
  */
-export async function generate(cwd: string, targetName: string, opts: GenerateOptions, hooks: GenerateHooks = {}): Promise<GenerateOutcome> {
+export async function generate(cwd: string, targetName: string, opts: GenerateOptions, hooks: GenerateHooks = {}, signal?: AbortSignal): Promise<GenerateOutcome> {
+  // Ctrl-C before the writer's batch of renames: stop, leaving every file as it was.
+  const stopIfInterrupted = () => {
+    if (signal?.aborted) throw interruption(signal).leaving('no file was written: every file is as it was');
+  };
   const { loadConfig, displayPath } = await import('../config/load.js');
   const { writeFiles } = await import('../write/writer.js');
   const projectDir = path.resolve(cwd, opts.dir);
@@ -117,6 +121,7 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
     const { mapLimit } = await import('../util/concurrency.js');
     const problems: ConfigIssue[] = [];
     const loaded = await mapLimit(configs, 16, async (c) => {
+      stopIfInterrupted();
       try {
         return await loadConfig({ dir: path.dirname(c), config: path.basename(c) }, cwd);
       } catch (err) {
@@ -127,7 +132,10 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
     });
     if (problems.length) throw new ConfigError(problems);
     await hooks.loaded?.(loaded.map((l) => l!));
-    for (const l of loaded) files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
+    for (const l of loaded) {
+      stopIfInterrupted();
+      files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
+    }
   } else {
     const loaded = await loadConfig({ dir: opts.dir, config: opts.config }, cwd);
     await hooks.loaded?.([loaded]);
@@ -142,12 +150,14 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
     }
     files = await renderFor(loaded, targetName, opts, opts.output !== undefined ? cwd : projectDir);
   }
+  stopIfInterrupted();
 
   const report = await writeFiles(files, {
     outDir: '/',
     check: Boolean(opts.check),
     force: Boolean(opts.force),
     display: (p) => displayPath(p, cwd),
+    ...(signal ? { signal } : {}),
   });
   return { kind: 'written', report };
 }
