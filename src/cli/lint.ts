@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { fileError, formatBytes, UsageError } from '../errors.js';
+import { fileError, formatBytes, interruption, UsageError } from '../errors.js';
 import { projectOptions, type CliContext } from './context.js';
 
 interface LintOptions {
@@ -48,7 +48,7 @@ Examples:
     .action(async (paths: string[], opts: LintOptions) => {
       const { readdir, stat } = await import('node:fs/promises');
       const path = await import('node:path');
-      const { lint, AmbiguousDrainError } = await import('../lint/lint.js');
+      const { lintStoppable, AmbiguousDrainError, LintMemoryError } = await import('../lint/lint.js');
       const { formatJson, formatSarif, formatText } = await import('../lint/format.js');
       const { loadConfig, loadOptionalConfig, displayPath } = await import('../config/load.js');
       const { parseDuration } = await import('../model/duration.js');
@@ -135,7 +135,7 @@ Examples:
         try {
           text = await readTextFile(f, { maxBytes: READ_LIMITS.lintFile, signal: ctx.signal });
         } catch (err) {
-          if (ctx.signal.aborted) throw err;
+          if (ctx.signal.aborted) throw interruption(ctx.signal).leaving('lint stopped; it writes nothing');
           throw fileError(err, rel(f), 'read');
         }
         total += text.length;
@@ -144,9 +144,12 @@ Examples:
       });
       let result;
       try {
-        result = await lint(inputs, { services, trpcConfigs: trpcConfigs.map(rel), ...(bareDrain !== undefined ? { drainMs: bareDrain } : {}) });
+        // In a worker thread for large inputs: SIGINT/SIGTERM stop it at once, even inside a parser's loop.
+        result = await lintStoppable(inputs, { services, trpcConfigs: trpcConfigs.map(rel), ...(bareDrain !== undefined ? { drainMs: bareDrain } : {}) }, ctx.signal);
       } catch (err) {
         if (err instanceof AmbiguousDrainError) throw new UsageError(`--drain ${opts.drain.find((d) => !d.includes('='))}: ${err.message}`);
+        if (ctx.signal.aborted) throw interruption(ctx.signal).leaving('lint stopped; it writes nothing');
+        if (err instanceof LintMemoryError) throw new UsageError(`lint: ${err.message}`);
         throw err;
       }
       const out = opts.format === 'json' ? formatJson(result) : opts.format === 'sarif' ? formatSarif(result) : formatText(result);

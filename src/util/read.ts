@@ -194,8 +194,8 @@ export const READ_LIMITS = {
   lock: 64 << 10,
   /** One file lint reads (a 10,000-service compose file is ~1 MiB). */
   lintFile: 16 << 20,
-  /** All of lint's files together: what lint can hold in memory well below 1 GiB. */
-  lintTotal: 64 << 20,
+  /** All of lint's files together (lint's worker has a bounded heap too: src/lint/lint.ts LINT_HEAP_MB). */
+  lintTotal: 32 << 20,
   /** A file `init` looks at (go.mod, a Go source file, trpc_go.yaml). */
   init: 4 << 20,
 } as const;
