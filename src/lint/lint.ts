@@ -42,7 +42,8 @@ export interface LintOptions {
 /** `--drain 60s` when the files describe several services. */
 export class AmbiguousDrainError extends Error {
   constructor(readonly candidates: string[]) {
-    super(`the files describe ${candidates.length} services (${candidates.join(', ')}): name the one the drain belongs to, e.g. --drain ${candidates[0]}=<duration>`);
+    const shown = candidates.length > 10 ? `${candidates.slice(0, 10).join(', ')} and ${candidates.length - 10} more` : candidates.join(', ');
+    super(`the files describe ${candidates.length} services (${shown}): name the one the drain belongs to, e.g. --drain ${candidates[0]}=<duration>`);
   }
 }
 
