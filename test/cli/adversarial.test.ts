@@ -57,7 +57,7 @@ describe('issue 19: hostile inputs, each folder as a test', () => {
         ['env.V', `env: { V: "x${bad}" }`],
         ['description', `description: "d${bad}"`],
         ['health.command[1]', `health: { port: 8080, path: /, command: ["/app/svc", "${bad}"] }`],
-      ]) {
+      ] as const) {
         await writeFile(path.join(dir, 'goneat-deploy.yaml'), `name: svc\nimage: { repository: adv/svc, tag: dev }\nports: [{ name: http, port: 8080 }]\n${text}\n`);
         const r = await runCli(['generate', 'all', '-C', '.', '-o', 'out'], { cwd: dir });
         expect(r.code, `${field} ${bad}`).toBe(2);
