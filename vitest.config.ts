@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -26,11 +26,25 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // A project of its own, run last by scripts/test.sh: it waits for the Kubernetes build.
+          exclude: [...configDefaults.exclude, 'test/e2e/k8s.test.ts'],
           // One real engine and one swarm: run the files one after another in one process.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 180_000,
           hookTimeout: 300_000,
+          globalSetup: ['test/e2e/global-setup.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'k8s',
+          include: ['test/e2e/k8s.test.ts'],
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 600_000,
+          // `scripts/k8s.sh up` may first wait for (or do) the cold build of the components.
+          hookTimeout: 3_600_000,
           globalSetup: ['test/e2e/global-setup.ts'],
         },
       },

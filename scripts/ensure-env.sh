@@ -42,6 +42,10 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   # Third-party Go servers packaged in the e2e tests (dynamically linked: image.libraries: host).
   [ -x /usr/bin/etcd ] || need+=(etcd-server)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)   # the TLS test's CA and server certificate
+  # scripts/k8s.sh: the pod network, fetching (openssl above makes its certificates) (containerd and runc come with docker.io).
+  [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+  command -v ip >/dev/null 2>&1 || need+=(iproute2)
 fi
 case " ${GONEAT_ENV_ENGINES:-} " in
   *" 26.1"*)
@@ -51,6 +55,8 @@ case " ${GONEAT_ENV_ENGINES:-} " in
     ;;
 esac
 if [ "${#need[@]}" -gt 0 ]; then
+  # One name once (several checks may ask for the same package).
+  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
   log "installing ${need[*]} from Debian's packages"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -11,6 +11,7 @@ const need = (k) => {
 };
 const restarts = need('restarts');
 const rollouts = need('rollouts');
+const k8s = need('k8s-rollouts');
 const zombies = need('zombies');
 const crashes = need('crashes');
 const cli = need('bad-input-cli');
@@ -50,7 +51,7 @@ console.log(`# Reliability: nothing lost
 
 Measured by \`npm run soak\` (the long versions of the tests that run in CI with smaller counts) on
 ${restarts.at.slice(0, 10)}: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${sh('. /etc/os-release && echo "$PRETTY_NAME"')}, Docker Engine ${sh("docker version --format '{{.Server.Version}}'")},
-${sh('docker-compose version --short 2>/dev/null || docker compose version --short')} compose, Node ${process.version}. All traffic goes to 127.0.0.1.
+${sh('docker-compose version --short 2>/dev/null || docker compose version --short')} compose, Node ${process.version}. All traffic goes to 127.0.0.1, or (Kubernetes) to the cluster's own addresses on this host.
 
 ## In-flight requests across restarts (single replica, compose)
 
@@ -75,6 +76,21 @@ The load is 4 clients in a loop plus a 6 s request every 500 ms, so old tasks al
 flight when their stop signal arrives. This kernel has no IPVS, so
 swarm's routing mesh cannot carry traffic here: the stack publishes in host mode and the load goes through a
 stand-in router that follows swarm's task states (see test/e2e/swarm.test.ts).
+
+## Zero-downtime rollouts on Kubernetes (two replicas, one-node cluster, maxSurge 1, maxUnavailable 0)
+
+\`kubectl rollout restart\` of the Deployment \`generate k8s\` writes for examples/echo (preStop sleep 3 s, drain 5 s,
+grace period 10 s), on Kubernetes ${k8s.kubernetes} from upstream components (scripts/k8s.sh), ${k8s.rollouts} times back to back (${k8s.seconds} s;
+measured ${k8s.at.slice(0, 10)}).
+
+| rollouts | requests | completed 200 | failed | refused | other status | pods replaced | their exit codes | requests they drained at the stop |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |
+| ${k8s.rollouts} | ${k8s.sent} | ${k8s.completed} | ${k8s.failed} | ${k8s.refused} | ${k8s.badStatus} | ${k8s.podsReplaced} | ${k8s.exitCodes.join(', ')} | ${k8s.drainedAtStop} |
+
+The load goes through the Service: from the host to its cluster IP, which kube-proxy's iptables rules send to a
+ready pod (4 clients in a loop plus a 4 s request every 500 ms). Exit codes are the ones the kubelet reported in
+each pod's status before deleting it; drained requests come from each pod's log (\`kubectl logs -f\`). See
+test/e2e/k8s.test.ts.
 
 ## Zombies
 
@@ -106,5 +122,5 @@ ${hostSection}
 
 \`\`\`sh
 npm run soak        # writes this file
-npm test            # the quick versions: 10 restarts, 3 rollouts, 10,000 orphans, the corpus
+npm test            # the quick versions: 10 restarts, 3 swarm and 5 Kubernetes rollouts, 10,000 orphans, the corpus
 \`\`\``);

@@ -125,7 +125,12 @@ export const ShutdownSchema = Type.Object(
     preStop: Type.Optional(
       Duration('Delay before the stop signal so load balancers stop sending traffic (Kubernetes preStop sleep).', 'shutdown.preStop'),
     ),
-    slack: Type.Optional(Duration('Safety margin added to the budget.', 'shutdown.slack')),
+    slack: Type.Optional(
+      Duration(
+        'Safety margin added to the budget. On Kubernetes it also absorbs the kubelet starting a termination late (measured up to 1.7 s, docs/targets/kubernetes.md): keep at least 2s there.',
+        'shutdown.slack',
+      ),
+    ),
     gracePeriod: Type.Optional(
       Duration(
         'Pin the stop timeout used by every target. Must be at least preStop + drain + slack; by default it is exactly that, rounded up to whole seconds.',
@@ -261,6 +266,14 @@ export const KubernetesSchema = Type.Object(
     goRuntimeEnv: Type.Optional(
       Type.Boolean({
         ...described('kubernetes.goRuntimeEnv', 'Set GOMAXPROCS from limits.cpu and GOMEMLIMIT from limits.memory through the downward API (for Go < 1.25, which does not read the CPU limit itself). Needs resources.cpu and resources.memory.'),
+      }),
+    ),
+    version: Type.Optional(
+      Type.String({
+        pattern: '^v?1\\.[0-9]{1,3}(\\.[0-9]{1,4})?$',
+        description:
+          'The Kubernetes release the manifests are for, e.g. "1.29" (quoted: unquoted 1.30 is the number 1.3). Below 1.30 there is no preStop sleep action, so a shutdown.preStop delay needs preStopExec. Default: a release with the sleep action (1.30+). Oldest: 1.21.',
+        'x-expected': 'a quoted Kubernetes version like "1.29"',
       }),
     ),
   },

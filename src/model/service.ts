@@ -10,6 +10,7 @@ import { daemonizeLogDirectory, DEFAULTS, defaultFor, defaultValue, launchdWorki
 import { durationField, type FieldPath, type SpecIssue } from './issues.js';
 import { cpuMillis, memoryBytes } from './quantity.js';
 import { adminPublishProblem, isAdminPort } from './admin-port.js';
+import { hasSleepAction, kubernetesVersion, noSleepActionMessage, type KubernetesVersion } from './k8s-version.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
 import { checkLdflags, imageContents, TINI_PATH, type ImageContents, type ImageFile } from './contents.js';
 import { argumentProblem, containerUnitEnvWords, dockerfileAssignmentLine, dockerfileLineProblem, entrypointLine, hostPathProblem, systemdLineProblem, textProblem } from './values.js';
@@ -48,6 +49,8 @@ export interface KubernetesSpec {
   /** The preStop hook: the kubelet's sleep action (1.30+), or an exec of the service binary for older clusters. */
   preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[] };
   goRuntimeEnv: boolean;
+  /** kubernetes.version: the release the manifests are for (unset: a supported one, 1.30+). */
+  version?: KubernetesVersion;
 }
 
 export interface HostSpec {
@@ -329,6 +332,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   // Kubernetes
   const binaryPath = `/app/${config.name}`;
   const k = config.kubernetes ?? {};
+  const version = kubernetesVersion(k.version, issues);
   let preStop: KubernetesSpec['preStop'];
   if (preStopMs > 0 && preStopMs % 1000 !== 0) {
     issues.push({ path: ['shutdown', 'preStop'], message: 'must be whole seconds (the Kubernetes preStop sleep counts in seconds)' });
@@ -349,7 +353,8 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
       preStop = { kind: 'exec', command: [...k.preStopExec] };
     }
   } else if (preStopMs > 0) {
-    preStop = { kind: 'sleep', seconds: Math.ceil(preStopMs / 1000) };
+    if (hasSleepAction(version)) preStop = { kind: 'sleep', seconds: Math.ceil(preStopMs / 1000) };
+    else issues.push({ path: ['kubernetes', 'version'], message: noSleepActionMessage(version!, Math.ceil(preStopMs / 1000), binaryPath) });
   }
   if (k.goRuntimeEnv) {
     if (!config.resources?.cpu || !config.resources?.memory) {
@@ -365,6 +370,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     imagePullPolicy: k.imagePullPolicy ?? defaultValue('kubernetes.imagePullPolicy'),
     ...(preStop ? { preStop } : {}),
     goRuntimeEnv: k.goRuntimeEnv ?? defaultValue('kubernetes.goRuntimeEnv'),
+    ...(version ? { version } : {}),
   };
 
   // Swarm

@@ -57,9 +57,15 @@ describe('goneat-deploy build of examples/echo (from Go source)', () => {
     expect(i.Config.Labels['io.goneat-deploy.tini.sha256']).toBe(tiniSha);
   });
 
-  it('holds no shell: only tini, the binary, passwd/group and /tmp', async () => {
+  it('holds no shell: only tini, the binary, passwd/group, /tmp, the CA bundle and the SBOM', async () => {
     const files = await imageFiles(image);
-    expect(files.sort()).toEqual(['app/', 'app/echo', 'etc/', 'etc/group', 'etc/passwd', 'sbin/', 'sbin/tini', 'tmp/']);
+    // image.certificates defaults to true (the host's CA bundle, issue 16); the SPDX SBOM is always in the image.
+    expect(files.sort()).toEqual([
+      'app/', 'app/echo', 'etc/', 'etc/group', 'etc/passwd',
+      'etc/ssl/', 'etc/ssl/certs/', 'etc/ssl/certs/ca-certificates.crt',
+      'sbin/', 'sbin/tini', 'tmp/',
+      'usr/', 'usr/share/', 'usr/share/doc/', 'usr/share/doc/goneat-deploy/', 'usr/share/doc/goneat-deploy/sbom.spdx.json',
+    ]);
     expect(files).not.toContain('bin/sh');
   });
 

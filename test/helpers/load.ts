@@ -1,6 +1,7 @@
 /**
- * A light, steady HTTP load against 127.0.0.1, one new connection per
- * request (no keep-alive), counting what completed, failed, or was refused.
+ * A light, steady HTTP load against 127.0.0.1 (or an address the test made,
+ * like a Kubernetes Service's cluster IP), one new connection per request (no
+ * keep-alive), counting what completed, failed, or was refused.
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -17,9 +18,9 @@ export interface LoadResult {
   errors: string[];
 }
 
-export function request(port: number, path: string, timeoutMs = 15_000): Promise<{ status: number; body: string }> {
+export function request(port: number, path: string, timeoutMs = 15_000, host = '127.0.0.1'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
+    const req = http.get({ host, port, path, agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -55,14 +56,14 @@ export class Load {
    */
   constructor(
     port: number | (() => number),
-    opts: { concurrency?: number; path?: () => string; pauseMs?: number; openLoop?: { everyMs: number; path: string } } = {},
+    opts: { concurrency?: number; path?: () => string; pauseMs?: number; openLoop?: { everyMs: number; path: string }; host?: string } = {},
   ) {
     const portOf = typeof port === 'function' ? port : () => port;
     const once = async (p: string) => {
       this.result.sent++;
       const start = performance.now();
       try {
-        const r = await request(portOf(), p);
+        const r = await request(portOf(), p, 15_000, opts.host);
         if (r.status === 200) {
           this.result.ok++;
           this.log.push({ start, end: performance.now(), outcome: 'ok' });
