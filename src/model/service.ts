@@ -13,7 +13,7 @@ import { adminPublishProblem, isAdminPort } from './admin-port.js';
 import { hasSleepAction, kubernetesVersion, noSleepActionMessage, type KubernetesVersion } from './k8s-version.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
 import { checkLdflags, imageContents, TINI_PATH, type ImageContents, type ImageFile } from './contents.js';
-import { argumentProblem, containerUnitEnvWords, dockerfileAssignmentLine, dockerfileLineProblem, entrypointLine, hostPathProblem, systemdLineProblem, textProblem } from './values.js';
+import { accountNameProblem, argumentProblem, containerUnitEnvWords, homeDirectoryProblem, dockerfileAssignmentLine, dockerfileLineProblem, entrypointLine, hostPathProblem, systemdLineProblem, textProblem } from './values.js';
 
 export { TINI_PATH, type ImageFile };
 
@@ -407,6 +407,9 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     const value = h[key];
     const problem = value === undefined ? undefined : hostPathProblem(value);
     if (problem) issues.push({ path: ['host', key], message: problem });
+    // A file, not a directory: systemd refuses ExecStart=/ ("Executable path specifies a directory",
+    // src/core/load-fragment.c config_parse_exec), and a config file cannot be "/" either.
+    else if (value === '/' && (key === 'binaryPath' || key === 'configPath')) issues.push({ path: ['host', key], message: 'is "/", a directory: give the path of a file' });
   }
   const workingDirectory = h.workingDirectory ?? defaultFor('host.workingDirectory', config.name);
   const launchdDir = h.workingDirectory ?? launchdWorkingDirectory(config.name);
@@ -414,6 +417,14 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   const shipsConfig = files.some((f) => f.target === TRPC_CONFIG_IN_IMAGE);
   if (h.configPath !== undefined && !shipsConfig) {
     issues.push({ path: ['host', 'configPath'], message: 'is only used with framework: trpc-go (the config the image ships); for another service, give the path in args' });
+  }
+  if (h.workingDirectory !== undefined) {
+    const home = homeDirectoryProblem(h.workingDirectory);
+    if (home) issues.push({ path: ['host', 'workingDirectory'], message: home });
+  }
+  if (h.user === undefined) {
+    const account = accountNameProblem(config.name);
+    if (account) issues.push({ path: ['name'], message: `${account}: set host.user to an account name like "svc-${config.name.slice(0, 20)}"` });
   }
   if (h.hardening === 'strict' && h.user !== undefined) {
     issues.push({ path: ['host', 'user'], message: 'host.hardening strict runs the service under an account systemd allocates (DynamicUser=yes): remove host.user, or use hardening auto' });

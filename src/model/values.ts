@@ -110,6 +110,24 @@ export function hostPathProblem(p: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The service's account on a host (User=, sysusers.d, daemonize -u, upstart
+ * setuid): systemd's strict user-name rules (src/basic/user-util.c
+ * valid_user_group_name without VALID_USER_RELAX: a letter or "_" first, then
+ * letters, digits, "_" and "-", at most 31 characters). systemd-sysusers
+ * refuses anything else ("is not a valid user or group name") and User=
+ * accepts it only with a warning.
+ */
+export function accountNameProblem(name: string): string | undefined {
+  if (/^[a-z_][a-z0-9_-]{0,30}$/.test(name)) return undefined;
+  return `"${name}" cannot be the service's account on a host: systemd-sysusers takes only names of at most 31 characters that start with a letter or "_"`;
+}
+
+/** The working directory is also the account's home in sysusers.d, a passwd field: no ":" (systemd valid_home). */
+export function homeDirectoryProblem(p: string): string | undefined {
+  return p.includes(':') ? `"${p}" has a ":": it is the account's home directory in /etc/passwd, where ":" separates fields (systemd-sysusers refuses it)` : undefined;
+}
+
 /** The problem of one Dockerfile line, or undefined. */
 export function dockerfileLineProblem(line: string, what: string): string | undefined {
   const b = bytes(line);

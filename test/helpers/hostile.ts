@@ -146,8 +146,13 @@ export function baseConfig(n: number): Record<string, unknown> {
     name: `svc${n}`,
     image: { repository: 'adv/svc', tag: 'dev' },
     ports: [{ name: 'http', port: 8080, publish: '127.0.0.1:0' }],
+    // A binary that exists here: the control script and systemd-analyze check that it is executable.
+    host: { binaryPath: BINARY },
   };
 }
+
+/** host.binaryPath of every config but those of the host.binaryPath field. */
+export const BINARY = '/usr/bin/true';
 
 const withBase = (n: number, extra: Record<string, unknown>) => ({ ...baseConfig(n), ...extra });
 
@@ -239,7 +244,7 @@ export const FIELDS: Field[] = [
       at: new RegExp(`host\\.${key}`),
       corpus: ['/a=b', '/a,b', '/:', '/a:b', '/@', '/+', '/-', '/1:20', '/yes', '/=', '/opt/svc', '/', '/a.', '/.a', '/..', '/a/./b', '/a//b', '/a/', '/$x', '/a b', 'rel'],
       generated: fc.stringMatching(/^(\/[A-Za-z0-9_+@=,:-][A-Za-z0-9._+@=,:-]{0,5}){1,3}$/),
-      config: (p, n) => withBase(n, { host: { [key]: p } }),
+      config: (p, n) => withBase(n, { host: { binaryPath: BINARY, [key]: p } }),
     }),
   ),
   {
@@ -247,21 +252,21 @@ export const FIELDS: Field[] = [
     at: /host\.user/,
     corpus: ['y', 'n', 'no', 'yes', 'on', 'off', 'true', 'null', '_', '_1', 'a-b', 'Root', '1a', 'a'.repeat(33)],
     generated: fc.stringMatching(/^[a-z_][a-z0-9_-]{0,8}$/),
-    config: (p, n) => withBase(n, { host: { user: p } }),
+    config: (p, n) => withBase(n, { host: { binaryPath: BINARY, user: p } }),
   },
   {
     name: 'host.launchdLabel',
     at: /host\.launchdLabel/,
     corpus: ['Y', 'yes', '1.0', '1e3', 'NaN', '0x1F', '010', '1.5e3', 'a..b', '.a', 'a b'],
     generated: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9.-]{0,8}$/),
-    config: (p, n) => withBase(n, { host: { launchdLabel: p } }),
+    config: (p, n) => withBase(n, { host: { binaryPath: BINARY, launchdLabel: p } }),
   },
   {
     name: 'host.umask',
     at: /host\.umask/,
     corpus: ['0077', '077', '777', '000', '0000', '0', '8', '01777'],
     generated: fc.stringMatching(/^0?[0-7]{3}$/),
-    config: (p, n) => withBase(n, { host: { umask: p } }),
+    config: (p, n) => withBase(n, { host: { binaryPath: BINARY, umask: p } }),
   },
   {
     name: 'user',

@@ -15,6 +15,7 @@ const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(
 
 /** Compose reads "$$" as "$" (interpolation); a `config` command writes "$" back as "$$" (both v1 and v2). */
 export const composeUnescape = (v: unknown) => (typeof v === 'string' ? v.replace(/\$\$/g, '$') : v);
+const unescape = composeUnescape;
 
 export interface ComposeView {
   names: string[];
@@ -24,8 +25,13 @@ export interface ComposeView {
   user: unknown;
 }
 
-/** A compose file or swarm stack with one service (or merged ones: `service` picks). */
-export function composeView(doc: unknown, service?: string): ComposeView {
+/**
+ * A compose file or swarm stack with one service (or merged ones: `service`
+ * picks). `interpolated`: the values are what compose holds after
+ * interpolation (v1's loader), not a file with "$$" in it.
+ */
+export function composeView(doc: unknown, service?: string, opts: { interpolated?: boolean } = {}): ComposeView {
+  const composeUnescape = opts.interpolated ? (v: unknown) => v : unescape;
   const services = obj(obj(doc).services);
   const names = Object.keys(services);
   const svc = obj(services[service ?? names[0]!]);
