@@ -36,7 +36,10 @@ upstart's default reload), GD012 upstart kill timeout, GD013 compose duration wi
 signal pre-empted by ExecStop/pre-stop, GD015 reload that ends the service (SIGUSR2 hot restart),
 GD016 value the consumer cannot parse, GD017 Go subscribes to SIGHUP, GD018 Go ignores SIGHUP,
 GD019 Go daemonizes itself, GD020 trpc_go.yaml that will not drain, has no admin port, or binds 127.0.0.1
-in a container (also the file a trpc-go goneat-deploy.yaml names). Exit 1 when any error-level finding exists.
+in a container (also the file a trpc-go goneat-deploy.yaml names). Exit 1 when any error-level finding exists;
+exit 2 when a goneat-deploy.yaml among the paths is invalid (each is reported, located, and the other files
+are still linted). Directories named node_modules, testdata, vendor, dist, coverage or starting with "." are
+not searched.
 
 Examples:
   goneat-deploy lint
@@ -119,7 +122,23 @@ Examples:
       }
       // A goneat-deploy.yaml among the paths names the service for the files under its directory.
       const { mapLimit } = await import('../util/concurrency.js');
-      const loadedConfigs = await mapLimit(configs.filter((c) => path.resolve(c) !== projectConfigPath), 16, async (c) => ({ c, loaded: await loadConfig({ dir: path.dirname(c), config: 'goneat-deploy.yaml' }, ctx.cwd) }));
+      // An invalid goneat-deploy.yaml among the paths is reported with its location, and the rest is linted:
+      // `lint ./...` over a repository shows every broken config at once; the exit code is then 2 (see below).
+      const { ConfigError, GoneatError, EXIT_USAGE, formatIssue } = await import('../errors.js');
+      const invalid: string[] = [];
+      let invalidConfigs = 0;
+      const loadedConfigs = (
+        await mapLimit(configs.filter((c) => path.resolve(c) !== projectConfigPath), 16, async (c) => {
+          try {
+            return [{ c, loaded: await loadConfig({ dir: path.dirname(c), config: 'goneat-deploy.yaml' }, ctx.cwd) }];
+          } catch (err) {
+            if (!(err instanceof GoneatError) || err.exitCode !== EXIT_USAGE) throw err;
+            invalidConfigs++;
+            invalid.push(...(err instanceof ConfigError ? err.issues.map(formatIssue) : [err.message.includes(rel(c)) ? err.message : `${rel(c)}: ${err.message}`, ...err.details]));
+            return [];
+          }
+        })
+      ).flat();
       for (const { c, loaded } of loadedConfigs) {
         const d = path.relative(ctx.cwd, path.dirname(c));
         services.push(facts(loaded, d === '' ? '.' : d.startsWith('..') ? path.dirname(c) : d, rel(c)));
@@ -155,6 +174,10 @@ Examples:
       const out = opts.format === 'json' ? formatJson(result) : opts.format === 'sarif' ? formatSarif(result) : formatText(result);
       ctx.stdout.write(out);
       const errors = result.findings.filter((f) => f.level === 'error').length;
+      if (invalid.length) {
+        const what = `${invalidConfigs} invalid goneat-deploy.yaml`;
+        throw new GoneatError(`lint: ${what} (the other files were linted${errors ? `, with ${errors} error-level finding(s)` : ''}):`, EXIT_USAGE, invalid);
+      }
       if (errors) throw new RuntimeError(`lint: ${errors} error-level finding(s)`, [], {});
     });
 }
