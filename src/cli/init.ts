@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { InterruptedError, interruption, UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { interactive, print, printJson, warn, type CliContext } from './context.js';
 
@@ -99,7 +99,10 @@ Examples:
 
       const asking = interactive(ctx) && Boolean(ctx.stdin?.isTTY) && !opts.yes;
       if (asking) {
-        const { input, select } = await import('@inquirer/prompts');
+        const prompts = await import('@inquirer/prompts');
+        // Every prompt ends when SIGINT/SIGTERM aborts ctx.signal (the terminal is restored by the prompt).
+        const input = (config: Parameters<typeof prompts.input>[0]) => stoppable(ctx, () => prompts.input(config, { signal: ctx.signal }));
+        const select = <V,>(config: Parameters<typeof prompts.select<V>>[0]) => stoppable(ctx, () => prompts.select<V>(config, { signal: ctx.signal }));
         const { DNS_LABEL_PATTERN } = await import('../model/patterns.js');
         ctx.stderr.write(`Found ${found.module ? `module ${found.module}` : 'no go.mod'}; main package(s): ${found.mains.join(', ') || 'none'}; framework: ${found.framework}.\n`);
         answers = {
@@ -154,6 +157,23 @@ Examples:
 
 type CloseFix = import('../model/trpc.js').CloseFix;
 
+/**
+ * A prompt that ends with the command: aborted by SIGINT/SIGTERM (ctx.signal,
+ * @inquirer's AbortPromptError), or Ctrl-C typed at it (the terminal is in raw
+ * mode then, so no SIGINT is sent: @inquirer's ExitPromptError) — an
+ * interruption (exit 130/143) that says nothing was written.
+ */
+async function stoppable<T>(ctx: CliContext, ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (err) {
+    const left = 'init stopped at its questions; no file was written';
+    if (ctx.signal.aborted) throw interruption(ctx.signal).leaving(left);
+    if ((err as Error)?.name === 'ExitPromptError') throw new InterruptedError('SIGINT', left);
+    throw err;
+  }
+}
+
 function describeFix(fix: CloseFix): string {
   return Object.entries(fix).map(([k, v]) => `server.${k}: ${v}`).join(', ');
 }
@@ -180,10 +200,15 @@ async function trpcCloseFix(
   let apply = input.flag;
   if (!apply && input.asking) {
     const { confirm } = await import('@inquirer/prompts');
-    apply = await confirm({
-      message: `${displayPath(file, ctx.cwd)}: tRPC-Go would exit ${facts.close.sleepMs ? `${facts.close.sleepMs} ms` : 'at once'} after SIGTERM, cutting off in-flight requests. Set ${describeFix(fix)}? (only these values change)`,
-      default: true,
-    });
+    apply = await stoppable(ctx, () =>
+      confirm(
+        {
+          message: `${displayPath(file, ctx.cwd)}: tRPC-Go would exit ${facts.close.sleepMs ? `${facts.close.sleepMs} ms` : 'at once'} after SIGTERM, cutting off in-flight requests. Set ${describeFix(fix)}? (only these values change)`,
+          default: true,
+        },
+        { signal: ctx.signal },
+      ),
+    );
   }
   if (!apply) return { path: file, sleepMs: facts.close.sleepMs, hint: 'goneat-deploy: hint: `goneat-deploy init --force --fix-trpc-close` writes these values into trpc_go.yaml (only the values change)' };
   let updated: string;
