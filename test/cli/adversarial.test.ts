@@ -2,9 +2,11 @@
  * Issue 19's hostile inputs (test/fixtures/adversarial/, copied from
  * shared/adversarial/), each as its repro.sh runs it, through the CLI
  * in-process: the right result, not just "no crash". The folders that need a
- * real process, root or real consumers (047, 074, 080, 086, 100, and the
- * consumer reads of 005, 008, 012) are in test/integration/adversarial.test.ts;
- * the build ones (043, 112, 115, 123) in test/cli/build-input.test.ts.
+ * real process, root or signals (047, 074, 080, 086, 100) are in
+ * test/integration/adversarial.test.ts, the consumer reads of the kinds of 002,
+ * 005, 008, 012, 015, 030, 035 in test/integration/hostile-consumers.test.ts;
+ * the build ones (043, 112, 115, 123) in test/cli/build-input.test.ts. The
+ * last test here checks that every folder is the subject of a test.
  */
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -246,5 +248,13 @@ describe('issue 19: hostile inputs, each folder as a test', () => {
     const ok = await runCli(['generate', 'compose', '-C', '.', '-o', 'out/compose.yaml'], { cwd: dir });
     expect(ok.code, ok.stderr).toBe(0);
     expect(await readFile(path.join(dir, 'out/compose.yaml'), 'utf8')).toContain(`image: adv/svc:dev@sha256:${'a'.repeat(64)}`);
+  });
+
+  it('every folder of test/fixtures/adversarial is the subject of a test (its number opens a test title)', async () => {
+    const folders = (await readdir(FIXTURES, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(folders.length).toBeGreaterThanOrEqual(21);
+    const sources = await Promise.all(['test/cli/adversarial.test.ts', 'test/cli/build-input.test.ts', 'test/integration/adversarial.test.ts'].map((f) => readFile(path.join(ROOT, f), 'utf8')));
+    const titles = sources.join('\n').match(/\bit\((['"`])[^\n]*/g) ?? [];
+    for (const f of folders) expect(titles.some((t) => new RegExp(`^it\\(['"\`]([0-9, ]*\\b)?${f.slice(0, 3)}\\b`).test(t)), f).toBe(true);
   });
 });

@@ -1,12 +1,13 @@
 /**
- * Issue 19, signals and special files, with the built bundle as a user runs it
- * (`node bin/goneat-deploy.js`, real SIGINT/SIGTERM from outside): every
+ * Issue 19: signals and special files, with the built bundle as a user runs
+ * it (`node bin/goneat-deploy.js`, real SIGINT/SIGTERM from outside): every
  * command ends promptly, says what it left, and exits 130 (SIGINT) or 143
  * (SIGTERM); reads of a FIFO or an endless device never block. Also the
  * folders of ../shared/adversarial that need a real process, mount or device:
  * 047 (a FIFO as the config), 074 (a read-only subdirectory), 080 (--force
  * over a character device), 086 (Ctrl-C during generate), 100 (a busy lint).
  * Needs root (mknod, unshare -m) and `script` (a pty for init's prompts).
+ * (Build is stopped by SIGINT in test/e2e/interrupts.test.ts: it needs the engine.)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
