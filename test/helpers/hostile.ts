@@ -345,3 +345,36 @@ export function expected(o: Extract<Outcome, { kind: 'rendered' }>) {
 export function seedNote(field: Field, payload: string): string {
   return `field ${field.name}, payload ${JSON.stringify(payload)} (seed ${SEED})`;
 }
+
+/**
+ * The kinds of shared/adversarial/README.md a payload is an instance of, for
+ * the counts in docs/reliability.md (a payload may be of several kinds, or of
+ * none: then it checks only that ordinary values come through).
+ */
+export const KINDS = {
+  yaml: 'YAML read differently by other readers (008, 012)',
+  kubelet: 'Kubernetes $(VAR) expansion (015), and "$" for compose and systemd',
+  unicode: 'Unicode that consumers refuse (002), control bytes (064)',
+  length: 'Length limits of consumers (005)',
+  image: '--image not validated (035)',
+  path: '".." and other unnormalized host paths (030)',
+} as const;
+export type Kind = keyof typeof KINDS;
+
+const YAML_SPECIAL = new Set(YAML_WORDS);
+export function kindsOf(field: Field, payload: string): Kind[] {
+  const kinds: Kind[] = [];
+  const bare = payload.trim().replace(/^"(.*)"$/, '$1');
+  if (YAML_SPECIAL.has(bare) || /[\u0080-\u009f\u2028\u2029\ufeff]/.test(payload) || /^[-?:,[\]{}#&*!|>'"%@`=<~ ]|: | #|:$|\s$/.test(payload)) kinds.push('yaml');
+  if (payload.includes('$')) kinds.push('kubelet');
+  const nonCharacter = [...payload].some((ch) => {
+    const cp = ch.codePointAt(0)!;
+    return (cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) === 0xfffe || (cp >= 0xd800 && cp <= 0xdfff);
+  });
+  if (nonCharacter || /[\x00-\x1f\x7f]/.test(payload)) kinds.push('unicode');
+  if (Buffer.byteLength(payload) > 255) kinds.push('length');
+  if (field.name === '--image') kinds.push('image');
+  if (field.name.startsWith('host.') && field.name !== 'host.user' && field.name !== 'host.launchdLabel' && field.name !== 'host.umask' && (!payload.startsWith('/') || /(^|\/)\.\.?(\/|$)|\/\/|.\/$/.test(payload))) kinds.push('path');
+  return kinds;
+}
+

@@ -33,7 +33,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expected, FIELDS, payloads, run, SEED, seedNote, type Field, type Outcome } from '../helpers/hostile.js';
+import { expected, FIELDS, KINDS, kindsOf, payloads, run, SEED, seedNote, type Field, type Kind, type Outcome } from '../helpers/hostile.js';
 import {
   composeConfig,
   daemonizeArgvs,
@@ -330,7 +330,21 @@ describe('hostile values read back by the real consumers', () => {
     const sum = (c: string) => Object.values(counts[c] ?? {}).reduce((a, b) => a + b, 0);
     const reads = consumers.reduce((a, c) => a + sum(c), 0);
     console.log(`hostile (real consumers, seed ${SEED}): ${sum('payloads')} payloads over ${FIELDS.length} fields, ${sum('refused with exit 2')} refused; ${consumers.length} consumers, ${reads} reads; ms: ${JSON.stringify(timings)}`);
-    await record('hostile-integration', { seed: SEED, generatedPerField: GENERATED, fields: FIELDS.length, payloads: sum('payloads'), refused: sum('refused with exit 2'), reads, consumers: Object.fromEntries(consumers.map((c) => [c, sum(c)])), perField: counts, timingsMs: timings });
+    // Per kind of shared/adversarial/README.md: its payloads, how many were refused (exit 2), how many fields
+    // they went into, and the reads: each rendered payload times the consumers that read its field.
+    const readers = (f: Field) => consumers.filter((c) => (counts[c]?.[f.name] ?? 0) > 0).length;
+    const kinds = Object.fromEntries(
+      (Object.keys(KINDS) as Kind[]).map((k) => {
+        const k0 = { payloads: 0, refused: 0, fields: new Set<string>(), reads: 0 };
+        for (const run of runs) {
+          for (const x of run.refused) if (kindsOf(run.field, x.payload).includes(k)) (k0.payloads++, k0.refused++, k0.fields.add(run.field.name));
+          for (const r of run.rendered) if (kindsOf(run.field, r.payload).includes(k)) (k0.payloads++, k0.fields.add(run.field.name), (k0.reads += readers(run.field)));
+        }
+        return [k, { kind: KINDS[k], payloads: k0.payloads, refused: k0.refused, fields: k0.fields.size, reads: k0.reads }];
+      }),
+    );
+    await record('hostile-integration', { seed: SEED, generatedPerField: GENERATED, fields: FIELDS.length, payloads: sum('payloads'), refused: sum('refused with exit 2'), reads, consumers: Object.fromEntries(consumers.map((c) => [c, sum(c)])), kinds, perField: counts, timingsMs: timings });
+    for (const k of Object.keys(KINDS)) expect(kinds[k]!.payloads, k).toBeGreaterThan(0);
     // Every field reached every consumer it should (a field whose every payload is refused would test nothing).
     for (const f of FIELDS) expect(counts['PyYAML (SafeLoader)']?.[f.name], f.name).toBeGreaterThan(0);
   });
