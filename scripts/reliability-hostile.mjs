@@ -44,7 +44,8 @@ back: the consumer must see exactly the user's value, or the CLI must have refus
 | in-process readers (yaml as a 1.1 and a 1.2 reader, kubelet expansion port, plist parser, libnih tokenizer port): test/unit/hostile-property.test.ts, ${unit.generatedPerField} generated per field | ${unit.fields} | ${n(unit.payloads)} | ${n(unit.refused)} | ${unit.consumers.length} | ${n(unit.checks)} |
 | the real consumers: test/integration/hostile-consumers.test.ts, ${real.generatedPerField} generated per field | ${real.fields} | ${n(real.payloads)} | ${n(real.refused)} | ${consumers.length} | ${n(real.reads)} |
 
-The real consumers, and how many outputs each read:
+The real consumers, and how many outputs each read (a field's outputs go to the consumers of the files its value
+reaches${real.dockerfileOnly?.length ? `; ${real.dockerfileOnly.join(', ')} reaches only the Dockerfile, read by \`docker build\` in the e2e tests, not here` : ''}):
 
 | consumer | outputs read |
 | --- | ---: |

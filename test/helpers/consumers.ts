@@ -165,13 +165,14 @@ export async function shRead(items: Array<{ script: string; execLine: string }>,
   const lines = ['#!/bin/sh'];
   items.forEach((it, i) => {
     const line = path.join(work, `exec-${i}`);
-    writeFileSync(line, it.execLine);
+    writeFileSync(line, `${it.execLine}\n`);
     const o = shq(path.join(work, `out-${i}`));
     lines.push(
       `/bin/sh -n ${shq(it.script)} 2>${o}.syntax`,
       `( set -- status; . ${shq(it.script)} >/dev/null; printf '%s\\0' ${vars} ) >${o}.settings 2>${o}.settings-err`,
       // eval is the parse `sh -c "exec LINE"` does; `set --` instead of exec keeps the words.
-      `( line=$(cat ${shq(line)}); eval "set -- $line"; for a in "$@"; do printf '%s\\0' "$a"; done ) >${o}.words 2>${o}.words-err`,
+      // (The line has no newline: control characters are refused. `read`, not $(cat): no process.)
+      `( IFS= read -r line <${shq(line)}; eval "set -- $line"; for a in "$@"; do printf '%s\\0' "$a"; done ) >${o}.words 2>${o}.words-err`,
     );
   });
   const driver = path.join(work, 'driver.sh');
