@@ -45,7 +45,7 @@ back: the consumer must see exactly the user's value, or the CLI must have refus
 | the real consumers: test/integration/hostile-consumers.test.ts, ${real.generatedPerField} generated per field | ${real.fields} | ${n(real.payloads)} | ${n(real.refused)} | ${consumers.length} | ${n(real.reads)} |
 
 The real consumers, and how many outputs each read (a field's outputs go to the consumers of the files its value
-reaches${real.dockerfileOnly?.length ? `; ${real.dockerfileOnly.join(', ')} reaches only the Dockerfile, read by \`docker build\` in the e2e tests, not here` : ''}):
+reaches):
 
 | consumer | outputs read |
 | --- | ---: |

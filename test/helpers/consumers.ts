@@ -2,8 +2,9 @@
  * The real consumers of goneat-deploy's files, run in batches for the
  * property tests (test/integration/hostile-consumers.test.ts): PyYAML and
  * plistlib (test/consumers/read.py), gopkg.in/yaml.v3 and sigs.k8s.io/yaml
- * (test/consumers/goyaml, built here with the pinned go.sum from the Go module
- * proxy), docker-compose v1 and `docker compose` v2 `config`, systemd-analyze
+ * (test/consumers/goyaml), BuildKit's Dockerfile parser and word expansion
+ * (test/consumers/dockerfile; both built here with the pinned go.sum from the
+ * Go module proxy), docker-compose v1 and `docker compose` v2 `config`, systemd-analyze
  * verify and systemd-sysusers on a scratch root, and /bin/sh (dash).
  */
 import { createHash } from 'node:crypto';
@@ -43,17 +44,18 @@ export async function pyRead(files: string[]): Promise<Map<string, PyRead>> {
   return out;
 }
 
-/** The go-yaml reader, built once per source version into the temp directory. */
-export async function goyamlReader(): Promise<string> {
-  const dir = path.join(CONSUMERS, 'goyaml');
+/** A Go program of test/consumers (goyaml, dockerfile), built once per source version into the temp directory. */
+export async function goProgram(name: 'goyaml' | 'dockerfile'): Promise<string> {
+  const dir = path.join(CONSUMERS, name);
   const hash = createHash('sha256');
   for (const f of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(path.join(dir, f)));
-  const out = path.join(os.tmpdir(), `goneat-goyaml-${hash.digest('hex').slice(0, 12)}`, 'goyaml');
+  const out = path.join(os.tmpdir(), `goneat-${name}-${hash.digest('hex').slice(0, 12)}`, name);
   if (existsSync(out)) return out;
   mkdirSync(path.dirname(out), { recursive: true });
-  // GOTOOLCHAIN=local: never download another Go; -mod=readonly: exactly the versions go.sum pins.
+  // GOTOOLCHAIN=local: never download another Go; -mod=readonly: exactly the versions go.sum pins (Debian 12's
+  // go 1.19 builds both). The modules come from the Go module proxy on the first build.
   const r = await exec('go', ['build', '-mod=readonly', '-o', out, '.'], { cwd: dir, env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '' }, timeoutMs: 600_000 });
-  if (r.code !== 0) throw new Error(`go build of test/consumers/goyaml failed: ${r.stderr}`);
+  if (r.code !== 0) throw new Error(`go build of test/consumers/${name} failed: ${r.stderr}`);
   return out;
 }
 
@@ -67,12 +69,31 @@ export interface GoRead {
 
 /** yaml.v3 and sigs.k8s.io/yaml over many files. */
 export async function goRead(files: string[]): Promise<Map<string, GoRead>> {
-  const bin = await goyamlReader();
+  const bin = await goProgram('goyaml');
   const out = new Map<string, GoRead>();
   for (const batch of chunks(files, 400)) {
     const r = await exec(bin, batch, { timeoutMs: 300_000 });
     if (r.code !== 0) throw new Error(`goyaml exited ${r.code}: ${r.stderr}`);
     for (const e of JSON.parse(r.stdout) as GoRead[]) out.set(e.file, e);
+  }
+  return out;
+}
+
+export interface DockerfileRead {
+  file: string;
+  /** Each instruction: its name as written, JSON (exec) form or not, its words as the builder holds them. */
+  instructions: Array<{ cmd: string; json: boolean; words: string[]; error?: string }>;
+  error?: string;
+}
+
+/** BuildKit's parser and word expansion over many Dockerfiles (test/consumers/dockerfile). */
+export async function dockerfileRead(files: string[]): Promise<Map<string, DockerfileRead>> {
+  const bin = await goProgram('dockerfile');
+  const out = new Map<string, DockerfileRead>();
+  for (const batch of chunks(files, 400)) {
+    const r = await exec(bin, batch, { timeoutMs: 300_000 });
+    if (r.code !== 0) throw new Error(`dockerfile exited ${r.code}: ${r.stderr}`);
+    for (const e of JSON.parse(r.stdout) as DockerfileRead[]) out.set(e.file, e);
   }
   return out;
 }
