@@ -6,8 +6,8 @@
  * the config and what every consumer must then read back. Shared by
  * test/unit/hostile-property.test.ts (in-process readers),
  * test/integration/hostile-consumers.test.ts (PyYAML, go-yaml, compose v1/v2,
- * systemd-analyze, plistlib, sh) and test/e2e/hostile.test.ts (systemd as
- * PID 1, docker build).
+ * systemd-analyze and systemd's own ExecStart= parse, systemd-sysusers,
+ * plistlib, sh, BuildKit's Dockerfile parser).
  */
 import fc from 'fast-check';
 import { specFromText } from '../../src/config/load.js';

@@ -10,7 +10,7 @@
  * docker-compose v1 and kubectl), the kubelet's $(VAR) expansion (a port,
  * test/helpers/kubelet.ts), libnih's tokenizer (a port, test/helpers/libnih.ts),
  * and the plist library's XML parser. The real consumers read the same files in
- * test/integration/hostile-consumers.test.ts and test/e2e/hostile.test.ts.
+ * test/integration/hostile-consumers.test.ts.
  */
 import plist from 'plist';
 import YAML from 'yaml';
