@@ -35,7 +35,8 @@ await build({ entryPoints: [`${root}src/config/compile.ts`], outdir: `${root}dis
 await rm(`${root}dist`, { recursive: true, force: true });
 await build({
   // go-worker: Go source lint's worker thread, loaded by new URL('./go-worker.js', import.meta.url).
-  entryPoints: { bin: `${root}src/bin.ts`, 'go-worker': `${root}src/lint/go-worker.ts` },
+  // lint-worker: a whole lint off the main thread for large inputs, so SIGINT/SIGTERM stop it (src/lint/lint.ts lintStoppable).
+  entryPoints: { bin: `${root}src/bin.ts`, 'go-worker': `${root}src/lint/go-worker.ts`, 'lint-worker': `${root}src/lint/lint-worker.ts` },
   outdir: `${root}dist`,
   bundle: true,
   splitting: true,

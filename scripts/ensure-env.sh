@@ -37,8 +37,10 @@ if [ "${GONEAT_ENV_MINIMAL:-}" != "1" ]; then
   command -v daemonize >/dev/null 2>&1 || need+=(daemonize)
   command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
   command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
-  # python3: its plistlib reads the launchd plists back in the tests.
+  # python3: its plistlib reads the launchd plists back in the tests; PyYAML (docker-compose v1's YAML reader,
+  # which test/consumers/read.py runs on the generated compose files) for Debian's /usr/bin/python3.
   command -v python3 >/dev/null 2>&1 || need+=(python3)
+  /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || need+=(python3-yaml)
   # Third-party Go servers packaged in the e2e tests (dynamically linked: image.libraries: host).
   [ -x /usr/bin/etcd ] || need+=(etcd-server)
   command -v openssl >/dev/null 2>&1 || need+=(openssl)   # the TLS test's CA and server certificate

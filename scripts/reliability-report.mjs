@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { execSync } from 'node:child_process';
+import { hostileSection } from './reliability-hostile.mjs';
 
 const dir = new URL('../.tmp/reliability/', import.meta.url);
 const r = Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(new URL(f, dir), 'utf8'))]));
@@ -117,7 +118,7 @@ ${hostSection}
 | ${cli.cases} | the CLI corpus (config, flags, files, binaries, an unreachable engine): one line, exit 2 or 1, no file changed, no temp dir left |
 | ${engine.cases} | cases that reach the engine (wrong-arch binary, missing/corrupt/dynamic tini, a failing go build, a build error inside the daemon's stream): also no container or image left |
 | ${property.generated} | generated configs (fast-check): ${property.renderedAndValidated} rendered into files that pass the Compose Specification schema, the Kubernetes schema and a plist parser (${propertySystemd.systemdAnalyzeVerified} units through systemd-analyze), ${property.refusedCleanly} refused with a clean error; none crashed |
-
+${hostileSection(r)}
 ## Reproduce
 
 \`\`\`sh

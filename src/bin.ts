@@ -8,6 +8,16 @@
 import { CommanderError } from 'commander';
 import { EXIT_USAGE, GoneatError, InternalError, InterruptedError } from './errors.js';
 import type { CliContext } from './cli/context.js';
+import { terminalSafe } from './util/terminal.js';
+import { cleanUpPendingWork } from './util/interrupt.js';
+
+/**
+ * How long a command has to stop after SIGINT/SIGTERM before the process ends
+ * anyway (src/bin.ts main). Commands stop at the abort within milliseconds
+ * (builds: go build killed, temp dir removed; verify: its container removed,
+ * a few seconds at most); this only ends what cannot be stopped.
+ */
+export const STOP_GRACE_MS = 5_000;
 
 const PREFIX = 'goneat-deploy: ';
 
@@ -25,7 +35,10 @@ export async function run(argv: string[], ctx: CliContext, interrupted: () => St
     const { createProgram } = await import('./cli/program.js');
     await createProgram(ctx).parseAsync(argv, { from: 'user' });
     const sig = interrupted();
-    return sig ? (sig === 'SIGINT' ? 130 : 143) : 0;
+    if (!sig) return 0;
+    // The signal came when the command had nothing left to stop: its work is whole. Say so, still exit 128+n.
+    ctx.stderr.write(`${PREFIX}interrupted by ${sig} after the command had finished: its work is complete\n`);
+    return sig === 'SIGINT' ? 130 : 143;
   } catch (err) {
     return report(err, ctx, verbose, interrupted());
   }
@@ -42,10 +55,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   const controller = new AbortController();
   let interrupted: StopSignal | undefined;
+  /** Ends the process now: undo what is half-done (util/interrupt.ts), say what is left, exit 128+n. */
+  const leaveNow = (sig: StopSignal, why: string) => {
+    const left = cleanUpPendingWork();
+    process.stderr.write(`${PREFIX}${why}${left.length ? `; ${[...new Set(left)].join('; ')}` : ''}\n`);
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
   const onSignal = (sig: StopSignal) => {
-    if (interrupted) process.exit(sig === 'SIGINT' ? 130 : 143); // second Ctrl-C: leave now
+    if (interrupted) return leaveNow(sig, `interrupted again by ${sig}: stopped at once`); // second Ctrl-C
     interrupted = sig;
     controller.abort(new InterruptedError(sig));
+    // Every command stops at the abort and cleans up within moments. One that does not come back (an I/O
+    // call the kernel does not finish: a hung network file system) must not keep the process alive.
+    setTimeout(() => leaveNow(sig, `interrupted by ${sig}: still busy ${STOP_GRACE_MS / 1000} s later, stopped`), STOP_GRACE_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -65,16 +87,18 @@ function report(err: unknown, ctx: CliContext, verbose: boolean, interrupted?: S
     return err.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (interrupted) {
-    const e = new InterruptedError(interrupted);
-    ctx.stderr.write(`${PREFIX}${e.message}; cleaned up\n`);
-    return e.exitCode;
+    // The command's own account of what it left ("no file was written: every file is as it was"), else a generic one.
+    const e = err instanceof InterruptedError && err.left ? err : new InterruptedError(interrupted, 'cleaned up');
+    ctx.stderr.write(`${PREFIX}${terminalSafe(e.message)}\n`);
+    return interrupted === 'SIGINT' ? 130 : 143;
   }
   // Anything that is not one of ours is a bug: an InternalError, with the original's stack.
   const e = err instanceof GoneatError ? err : new InternalError(err instanceof Error ? err.message : String(err), { cause: err });
   const stack = e === err ? e.stack : err instanceof Error ? err.stack : undefined;
   const hint = e instanceof InternalError && !verbose ? ' (run with --verbose for a stack trace)' : '';
-  ctx.stderr.write(`${PREFIX}${e.message}${hint}\n`);
-  for (const d of e.details) ctx.stderr.write(`  ${d}\n`);
+  // Messages quote config values and file names: written escaped (util/terminal.ts), one line each.
+  ctx.stderr.write(`${PREFIX}${terminalSafe(e.message)}${hint}\n`);
+  for (const d of e.details) ctx.stderr.write(`  ${terminalSafe(d)}\n`);
   if (verbose && stack) ctx.stderr.write(`${stack}\n`);
   return e.exitCode;
 }

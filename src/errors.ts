@@ -101,14 +101,48 @@ export function fileError(err: unknown, shown: string, action: FileAction, opts:
     EEXIST: 'exists and is not a directory',
   };
   const hint = opts.hint?.[code];
+  // util/read.ts's ReadError: a path that is not a regular file, too large, or not UTF-8.
+  const detail = (err as { detail?: { kind?: string; maxBytes?: number; line?: number; column?: number; byte?: number } })?.detail ?? {};
+  if (code === 'ENOTREG') return new UsageError(`${who}: is ${detail.kind ?? 'not a regular file'}, not a regular file: goneat-deploy reads only regular files${hint ? `; ${hint}` : ''}`);
+  if (code === 'EFBIG') return new UsageError(`${who}: is larger than ${formatBytes(detail.maxBytes ?? 0)}, the most goneat-deploy reads from it${hint ? `; ${hint}` : ''}`);
+  if (code === 'EILSEQ') {
+    const byte = `0x${(detail.byte ?? 0).toString(16).padStart(2, '0')}`;
+    return new ConfigError([{ file: shown, line: detail.line ?? 1, column: detail.column ?? 1, field: '', message: `not valid UTF-8 (byte ${byte}): save the file as UTF-8` }]);
+  }
   const problem = problems[code];
   if (problem) return new UsageError(`${who}: ${problem}${hint ? `; ${hint}` : ''}`);
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new RuntimeError(`${who}: ${code === 'ENOSPC' ? 'no space left on the device' : 'disk quota exceeded'} (cannot ${action})`, [], { cause: err });
   return new RuntimeError(`${who}: cannot ${action}: ${(err as Error)?.message ?? String(err)}`, [], { cause: err });
 }
 
-/** The user interrupted us. Exit 128+signal. */
+/** "4 MiB", "64 KiB", "12 bytes": sizes in messages. */
+export function formatBytes(n: number): string {
+  if (n >= 1 << 20 && n % (1 << 20) === 0) return `${n / (1 << 20)} MiB`;
+  if (n >= 1 << 10 && n % (1 << 10) === 0) return `${n / (1 << 10)} KiB`;
+  return `${n} bytes`;
+}
+
+/**
+ * The user interrupted us. Exit 128+signal. `left` says in a few words what the
+ * command leaves behind ("no file was written: every file is as it was");
+ * without it the message says "cleaned up".
+ */
 export class InterruptedError extends GoneatError {
-  constructor(signal: 'SIGINT' | 'SIGTERM') {
-    super(`interrupted by ${signal}`, signal === 'SIGINT' ? 130 : 143);
+  readonly signal: 'SIGINT' | 'SIGTERM';
+  readonly left: string | undefined;
+  constructor(signal: 'SIGINT' | 'SIGTERM', left?: string) {
+    super(`interrupted by ${signal}${left ? `; ${left}` : ''}`, signal === 'SIGINT' ? 130 : 143);
+    this.signal = signal;
+    this.left = left;
   }
+
+  /** The same interruption, saying what was left. */
+  leaving(left: string): InterruptedError {
+    return new InterruptedError(this.signal, left);
+  }
+}
+
+/** The InterruptedError an aborted signal carries (src/bin.ts aborts with one), else one for SIGINT. */
+export function interruption(signal: AbortSignal): InterruptedError {
+  return signal.reason instanceof InterruptedError ? signal.reason : new InterruptedError('SIGINT');
 }

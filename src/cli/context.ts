@@ -1,3 +1,5 @@
+import { terminalSafe } from '../util/terminal.js';
+
 /**
  * What a command needs from the outside world, passed in rather than reached
  * for: output streams, TTY facts, an abort signal for Ctrl-C.
@@ -32,8 +34,14 @@ export function useColor(ctx: CliContext): boolean {
   return interactive(ctx) && ctx.env.NO_COLOR === undefined;
 }
 
+/** One line of output for people (it may hold file names or config values): written escaped (util/terminal.ts). */
 export function print(ctx: CliContext, text: string): void {
-  ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  ctx.stdout.write(`${terminalSafe(text.endsWith('\n') ? text.slice(0, -1) : text)}\n`);
+}
+
+/** A warning on stderr: "goneat-deploy: warning: …", escaped like every message. */
+export function warn(ctx: CliContext, text: string): void {
+  ctx.stderr.write(`goneat-deploy: warning: ${terminalSafe(text)}\n`);
 }
 
 export function printJson(ctx: CliContext, value: unknown): void {

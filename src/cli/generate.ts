@@ -3,7 +3,7 @@ import { DEFAULT_OUTPUT, type GenerateOptions } from '../generate/generate.js';
 import { TARGETS } from '../generate/targets.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { ServiceSpec } from '../model/service.js';
-import { print, printJson, projectOptions, type CliContext, type GlobalOptions } from './context.js';
+import { print, printJson, projectOptions, warn, type CliContext, type GlobalOptions } from './context.js';
 
 /**
  * Which Compose will read a compose file here (v2 preferred, v1 as fallback; src/runtime/compose.ts),
@@ -39,18 +39,24 @@ async function printWarnings(ctx: CliContext, loaded: LoadedConfig, targetName: 
   if (!loaded.warnings.length) return;
   const { trpcFindingApplies } = await import('../model/trpc.js');
   const targets = { container: CONTAINER_TARGETS.has(targetName), kubernetes: KUBERNETES_TARGETS.has(targetName) };
-  for (const w of loaded.warnings) if (trpcFindingApplies(w, targets)) ctx.stderr.write(`goneat-deploy: warning: ${formatIssue(w)}\n`);
+  for (const w of loaded.warnings) if (trpcFindingApplies(w, targets)) warn(ctx, formatIssue(w));
 }
 
 async function runGenerate(ctx: CliContext, targetName: string, opts: GenerateOptions, verbose = false): Promise<void> {
   const { generate } = await import('../generate/generate.js');
-  const outcome = await generate(ctx.cwd, targetName, opts, {
-    // Before anything is written or printed, once every config has loaded.
-    loaded: async (configs) => {
-      for (const l of configs) await printWarnings(ctx, l, targetName);
-      if (targetName === 'compose' || targetName === 'all') await reportCompose(ctx, configs.map((l) => l.spec), verbose);
+  const outcome = await generate(
+    ctx.cwd,
+    targetName,
+    opts,
+    {
+      // Before anything is written or printed, once every config has loaded.
+      loaded: async (configs) => {
+        for (const l of configs) await printWarnings(ctx, l, targetName);
+        if (targetName === 'compose' || targetName === 'all') await reportCompose(ctx, configs.map((l) => l.spec), verbose);
+      },
     },
-  });
+    ctx.signal,
+  );
   if (outcome.kind === 'stdout') return void ctx.stdout.write(outcome.text);
   if (outcome.kind === 'files') return printJson(ctx, outcome.files);
   const { report } = outcome;

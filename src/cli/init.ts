@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { InterruptedError, interruption, UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
-import { interactive, print, printJson, type CliContext } from './context.js';
+import { interactive, print, printJson, warn, type CliContext } from './context.js';
 
 interface InitOptions {
   dir: string;
@@ -71,7 +71,7 @@ Examples:
       const { detect, serviceName } = await import('../init/detect.js');
       const { renderConfig } = await import('../init/template.js');
       const { auxReader, specFromText, CONFIG_FILE, displayPath } = await import('../config/load.js');
-      const { atomicWrite } = await import('../write/writer.js');
+      const { writeSet } = await import('../write/writer.js');
       const { formatIssue } = await import('../errors.js');
 
       const dir = path.resolve(ctx.cwd, opts.dir);
@@ -99,7 +99,10 @@ Examples:
 
       const asking = interactive(ctx) && Boolean(ctx.stdin?.isTTY) && !opts.yes;
       if (asking) {
-        const { input, select } = await import('@inquirer/prompts');
+        const prompts = await import('@inquirer/prompts');
+        // Every prompt ends when SIGINT/SIGTERM aborts ctx.signal (the terminal is restored by the prompt).
+        const input = (config: Parameters<typeof prompts.input>[0]) => stoppable(ctx, () => prompts.input(config, { signal: ctx.signal }));
+        const select = <V,>(config: Parameters<typeof prompts.select<V>>[0]) => stoppable(ctx, () => prompts.select<V>(config, { signal: ctx.signal }));
         const { DNS_LABEL_PATTERN } = await import('../model/patterns.js');
         ctx.stderr.write(`Found ${found.module ? `module ${found.module}` : 'no go.mod'}; main package(s): ${found.mains.join(', ') || 'none'}; framework: ${found.framework}.\n`);
         answers = {
@@ -136,10 +139,13 @@ Examples:
       // What init writes must load: check it the way every command will (with trpc_go.yaml as it will be).
       const readAux = auxReader(dir);
       const checked = specFromText(displayPath(target, ctx.cwd), text, (rel) => (trpc?.updated !== undefined && path.resolve(dir, rel) === trpc.path ? trpc.updated : readAux(rel)));
-      for (const w of checked.warnings) ctx.stderr.write(`goneat-deploy: warning: ${formatIssue(w)}\n`);
+      for (const w of checked.warnings) warn(ctx, formatIssue(w));
       if (trpc?.hint && checked.warnings.some((w) => w.code === 'no-drain')) ctx.stderr.write(`${trpc.hint}\n`);
-      if (trpc?.updated !== undefined) await atomicWrite(trpc.path, trpc.updated);
-      await atomicWrite(target, text);
+      // The config and the trpc_go.yaml fix are one unit: both written, or neither.
+      await writeSet(
+        [...(trpc?.updated !== undefined ? [{ target: trpc.path, content: trpc.updated, shown: displayPath(trpc.path, ctx.cwd) }] : []), { target, content: text, shown: displayPath(target, ctx.cwd) }],
+        { signal: ctx.signal },
+      );
       if (trpc?.updated !== undefined && !opts.json) print(ctx, `updated ${displayPath(trpc.path, ctx.cwd)}: ${describeFix(trpc.fix!)}`);
       if (opts.json) printJson(ctx, { path: target, config: text, ...(trpc?.updated !== undefined ? { trpcConfig: { path: trpc.path, set: trpc.fix } } : {}) });
       else {
@@ -150,6 +156,23 @@ Examples:
 }
 
 type CloseFix = import('../model/trpc.js').CloseFix;
+
+/**
+ * A prompt that ends with the command: aborted by SIGINT/SIGTERM (ctx.signal,
+ * @inquirer's AbortPromptError), or Ctrl-C typed at it (the terminal is in raw
+ * mode then, so no SIGINT is sent: @inquirer's ExitPromptError) — an
+ * interruption (exit 130/143) that says nothing was written.
+ */
+async function stoppable<T>(ctx: CliContext, ask: () => Promise<T>): Promise<T> {
+  try {
+    return await ask();
+  } catch (err) {
+    const left = 'init stopped at its questions; no file was written';
+    if (ctx.signal.aborted) throw interruption(ctx.signal).leaving(left);
+    if ((err as Error)?.name === 'ExitPromptError') throw new InterruptedError('SIGINT', left);
+    throw err;
+  }
+}
 
 function describeFix(fix: CloseFix): string {
   return Object.entries(fix).map(([k, v]) => `server.${k}: ${v}`).join(', ');
@@ -177,10 +200,15 @@ async function trpcCloseFix(
   let apply = input.flag;
   if (!apply && input.asking) {
     const { confirm } = await import('@inquirer/prompts');
-    apply = await confirm({
-      message: `${displayPath(file, ctx.cwd)}: tRPC-Go would exit ${facts.close.sleepMs ? `${facts.close.sleepMs} ms` : 'at once'} after SIGTERM, cutting off in-flight requests. Set ${describeFix(fix)}? (only these values change)`,
-      default: true,
-    });
+    apply = await stoppable(ctx, () =>
+      confirm(
+        {
+          message: `${displayPath(file, ctx.cwd)}: tRPC-Go would exit ${facts.close.sleepMs ? `${facts.close.sleepMs} ms` : 'at once'} after SIGTERM, cutting off in-flight requests. Set ${describeFix(fix)}? (only these values change)`,
+          default: true,
+        },
+        { signal: ctx.signal },
+      ),
+    );
   }
   if (!apply) return { path: file, sleepMs: facts.close.sleepMs, hint: 'goneat-deploy: hint: `goneat-deploy init --force --fix-trpc-close` writes these values into trpc_go.yaml (only the values change)' };
   let updated: string;

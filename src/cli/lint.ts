@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { fileError, UsageError } from '../errors.js';
+import { fileError, formatBytes, interruption, UsageError } from '../errors.js';
 import { projectOptions, type CliContext } from './context.js';
 import { jsonFormat } from './lint-options.js';
 import { helmNote, splitHelmTemplates } from './lint-helm.js';
@@ -44,8 +44,10 @@ GD019 Go daemonizes itself, GD020 trpc_go.yaml that will not drain, has no admin
 in a container (also the file a trpc-go goneat-deploy.yaml names), GD021 Go ignores the stop signal (SIGTERM,
 or the shutdown.signal of the goneat-deploy.yaml above it), GD022 goneat-deploy:ignore comment without a
 reason (it still suppresses) or naming no real rule (it suppresses nothing). Exit 1 when any error-level
-finding exists. \`goneat-deploy:ignore GDnnn <reason>\` in a comment on a finding's line or the line above
-suppresses it.
+finding exists; exit 2 when a goneat-deploy.yaml among the paths is invalid (each is reported, located, and
+the other files are still linted). \`goneat-deploy:ignore GDnnn <reason>\` in a comment on a finding's line
+or the line above suppresses it. Directories named node_modules, testdata, vendor, dist, coverage or starting
+with "." are not searched; Helm chart templates (templates/ beside a Chart.yaml) are skipped and counted.
 
 Examples:
   goneat-deploy lint
@@ -56,9 +58,9 @@ Examples:
   goneat-deploy lint --format sarif deploy/ > lint.sarif`,
     )
     .action(async (paths: string[], opts: LintOptions) => {
-      const { readdir, readFile, stat } = await import('node:fs/promises');
+      const { readdir, stat } = await import('node:fs/promises');
       const path = await import('node:path');
-      const { lint, AmbiguousDrainError } = await import('../lint/lint.js');
+      const { lintStoppable, AmbiguousDrainError, LintMemoryError } = await import('../lint/lint.js');
       const { formatJson, formatSarif, formatText } = await import('../lint/format.js');
       const { loadConfig, loadOptionalConfig, displayPath } = await import('../config/load.js');
       const { parseDuration } = await import('../model/duration.js');
@@ -112,7 +114,9 @@ Examples:
         } catch (err) {
           throw fileError(err, p, 'read');
         }
-        if (!st.isDirectory()) return explicit || (CANDIDATE.test(path.basename(p)) && st.size < 1_000_000) || path.basename(p) === 'goneat-deploy.yaml' ? [p] : [];
+        // Found while walking a directory, only regular files count (a FIFO or a device is nobody's Dockerfile);
+        // a path given explicitly goes to the reader, which says what it is if it is not a regular file.
+        if (!st.isDirectory()) return explicit || (st.isFile() && ((CANDIDATE.test(path.basename(p)) && st.size < 1_000_000) || path.basename(p) === 'goneat-deploy.yaml')) ? [p] : [];
         const entries = (await readdir(p, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
         const parts = await Promise.all(
           entries.map(async (e) => {
@@ -131,31 +135,63 @@ Examples:
       const helm = await splitHelmTemplates(files.splice(0)).then((h) => (files.push(...h.files), h));
       // A goneat-deploy.yaml among the paths names the service for the files under its directory.
       const { mapLimit } = await import('../util/concurrency.js');
-      const loadedConfigs = await mapLimit(configs.filter((c) => path.resolve(c) !== projectConfigPath), 16, async (c) => ({ c, loaded: await loadConfig({ dir: path.dirname(c), config: 'goneat-deploy.yaml' }, ctx.cwd) }));
+      // An invalid goneat-deploy.yaml among the paths is reported with its location, and the rest is linted:
+      // `lint ./...` over a repository shows every broken config at once; the exit code is then 2 (see below).
+      const { ConfigError, GoneatError, EXIT_USAGE, formatIssue } = await import('../errors.js');
+      const invalid: string[] = [];
+      let invalidConfigs = 0;
+      const loadedConfigs = (
+        await mapLimit(configs.filter((c) => path.resolve(c) !== projectConfigPath), 16, async (c) => {
+          try {
+            return [{ c, loaded: await loadConfig({ dir: path.dirname(c), config: 'goneat-deploy.yaml' }, ctx.cwd) }];
+          } catch (err) {
+            if (!(err instanceof GoneatError) || err.exitCode !== EXIT_USAGE) throw err;
+            invalidConfigs++;
+            invalid.push(...(err instanceof ConfigError ? err.issues.map(formatIssue) : [err.message.includes(rel(c)) ? err.message : `${rel(c)}: ${err.message}`, ...err.details]));
+            return [];
+          }
+        })
+      ).flat();
       for (const { c, loaded } of loadedConfigs) {
         const d = path.relative(ctx.cwd, path.dirname(c));
         services.push(facts(loaded, d === '' ? '.' : d.startsWith('..') ? path.dirname(c) : d, rel(c)));
         trpcConfigOf(loaded);
       }
       for (const t of trpcConfigs) if (!files.some((f) => path.resolve(f) === t)) files.push(t);
+      // The one reader (util/read.ts): regular files only, each at most READ_LIMITS.lintFile, all together at most
+      // READ_LIMITS.lintTotal, so memory stays bounded whatever the paths name.
+      const { READ_LIMITS, readTextFile } = await import('../util/read.js');
+      let total = 0;
       const inputs = await mapLimit(files, 32, async (f) => {
+        let text: string;
         try {
-          return { path: rel(f), text: await readFile(f, 'utf8') };
+          text = await readTextFile(f, { maxBytes: READ_LIMITS.lintFile, signal: ctx.signal });
         } catch (err) {
+          if (ctx.signal.aborted) throw interruption(ctx.signal).leaving('lint stopped; it writes nothing');
           throw fileError(err, rel(f), 'read');
         }
+        total += text.length;
+        if (total > READ_LIMITS.lintTotal) throw new UsageError(`lint reads at most ${formatBytes(READ_LIMITS.lintTotal)} of files at once; these paths hold more: lint fewer files per run`);
+        return { path: rel(f), text };
       });
       let result;
       try {
-        result = await lint(inputs, { services, trpcConfigs: trpcConfigs.map(rel), ...(bareDrain !== undefined ? { drainMs: bareDrain } : {}) });
+        // In a worker thread for large inputs: SIGINT/SIGTERM stop it at once, even inside a parser's loop.
+        result = await lintStoppable(inputs, { services, trpcConfigs: trpcConfigs.map(rel), ...(bareDrain !== undefined ? { drainMs: bareDrain } : {}) }, ctx.signal);
       } catch (err) {
         if (err instanceof AmbiguousDrainError) throw new UsageError(`--drain ${opts.drain.find((d) => !d.includes('='))}: ${err.message}`);
+        if (ctx.signal.aborted) throw interruption(ctx.signal).leaving('lint stopped; it writes nothing');
+        if (err instanceof LintMemoryError) throw new UsageError(`lint: ${err.message}`);
         throw err;
       }
       result.skipped.push(...helm.templates.map(rel));
       const out = opts.format === 'json' ? formatJson(result) : opts.format === 'sarif' ? formatSarif(result) : formatText(result) + (helm.templates.length ? helmNote(helm.templates.length) : '');
       ctx.stdout.write(out);
       const errors = result.findings.filter((f) => f.level === 'error').length;
+      if (invalid.length) {
+        const what = `${invalidConfigs} invalid goneat-deploy.yaml`;
+        throw new GoneatError(`lint: ${what} (the other files were linted${errors ? `, with ${errors} error-level finding(s)` : ''}):`, EXIT_USAGE, invalid);
+      }
       if (errors) throw new RuntimeError(`lint: ${errors} error-level finding(s)`, [], {});
     });
 }

@@ -3,14 +3,14 @@
  * validate against the schema, build the spec. Every problem is reported with
  * file:line:column, all at once.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError, fileError, type ConfigIssue } from '../errors.js';
+import { READ_LIMITS, readTextFile, readTextFileSync } from '../util/read.js';
 import { parseDuration } from '../model/duration.js';
 import { buildSpec, type ServiceSpec, type SpecInputs } from '../model/service.js';
 import { analyzeTrpcConfig, type TrpcFinding } from '../model/trpc.js';
 import { targetWarnings, type TargetWarning } from '../model/target-warnings.js';
-import { readFileSync } from 'node:fs';
 import { YamlSource } from '../model/source.js';
 import { validateConfig } from './validate.js';
 import type { Config } from '../model/schema.js';
@@ -102,14 +102,14 @@ export async function loadConfig(opts: { dir?: string; config?: string }, cwd: s
   const shown = displayPath(configPath, cwd);
   let text: string;
   try {
-    text = await readFile(configPath, 'utf8');
+    text = await readTextFile(configPath, { maxBytes: READ_LIMITS.config });
   } catch (err) {
     throw fileError(err, shown, 'read', {
       hint: { ENOENT: 'create one with `goneat-deploy init` or point at it with -C DIR / -c FILE', EISDIR: 'expected a goneat-deploy.yaml file' },
     });
   }
   const configDir = path.dirname(configPath);
-  const { spec, config, warnings, targetWarnings: tw } = specFromText(shown, text, auxReader(configDir));
+  const { spec, config, warnings, targetWarnings: tw } = specFromText(shown, text, auxReader(configDir, path.dirname(shown)));
   return { spec, config, configPath, configDir, displayPath: shown, warnings, targetWarnings: tw };
 }
 
@@ -119,13 +119,18 @@ export async function loadOptionalConfig(opts: { dir: string; config: string }, 
   return exists ? loadConfig(opts, cwd) : undefined;
 }
 
-/** specFromText's `readAux` for a config in `dir`: the file's text, or undefined when it cannot be read. */
-export function auxReader(dir: string): (relPath: string) => string | undefined {
+/**
+ * specFromText's `readAux` for a config in `dir`: the file's text, or undefined when there is
+ * none. A file that is there but cannot be used (not a regular file, too large, not UTF-8, not
+ * readable) is an error about that file, not a missing one. `shownDir` is `dir` as shown to the user.
+ */
+export function auxReader(dir: string, shownDir = dir): (relPath: string) => string | undefined {
   return (rel) => {
     try {
-      return readFileSync(path.resolve(dir, rel), 'utf8');
-    } catch {
-      return undefined;
+      return readTextFileSync(path.resolve(dir, rel), { maxBytes: READ_LIMITS.config });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw fileError(err, path.join(shownDir, rel), 'read');
     }
   };
 }

@@ -4,7 +4,7 @@
  * stdout (-o -). The command (cli/generate.ts) only maps flags and prints.
  */
 import path from 'node:path';
-import { ConfigError, UsageError, type ConfigIssue } from '../errors.js';
+import { ConfigError, interruption, UsageError, type ConfigIssue } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RenderedFile } from '../model/generated.js';
 import type { WriteReport } from '../write/writer.js';
@@ -46,7 +46,7 @@ async function renderOptions(loaded: Loaded, targetName: string, opts: GenerateO
   let image = opts.image;
   if (image === undefined) {
     const { readLock, pinnedRef } = await import('../image/lock.js');
-    image = pinnedRef(loaded.spec, await readLock(loaded.configDir));
+    image = pinnedRef(loaded.spec, await readLock(loaded.configDir, path.dirname(loaded.displayPath)));
   }
   const renderOpts = image !== undefined ? { image } : {};
   if (opts.validate && (targetName === 'k8s' || targetName === 'all')) {
@@ -96,10 +96,20 @@ async function findConfigs(root: string, name: string): Promise<string[]> {
  * `hooks.loaded` sees the loaded configs first. Throws ConfigError (every config's problems at once),
  * UsageError for flag combinations, and the writer's errors.
  */
-export async function generate(cwd: string, targetName: string, opts: GenerateOptions, hooks: GenerateHooks = {}): Promise<GenerateOutcome> {
+export async function generate(cwd: string, targetName: string, opts: GenerateOptions, hooks: GenerateHooks = {}, signal?: AbortSignal): Promise<GenerateOutcome> {
+  // Ctrl-C before the writer's batch of renames: stop, leaving every file as it was.
+  const stopIfInterrupted = () => {
+    if (signal?.aborted) throw interruption(signal).leaving('no file was written: every file is as it was');
+  };
   const { loadConfig, displayPath } = await import('../config/load.js');
   const { writeFiles } = await import('../write/writer.js');
   const projectDir = path.resolve(cwd, opts.dir);
+  if (opts.image !== undefined) {
+    // The reference goes into compose files, manifests and a `docker run` command line: the one parser decides.
+    const { parseImageReference } = await import('../model/reference.js');
+    const r = parseImageReference(opts.image);
+    if ('problem' in r) throw new UsageError(`--image ${JSON.stringify(opts.image)}: ${r.problem}`);
+  }
 
   let files: RenderedFile[] = [];
   if (opts.recursive) {
@@ -111,6 +121,7 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
     const { mapLimit } = await import('../util/concurrency.js');
     const problems: ConfigIssue[] = [];
     const loaded = await mapLimit(configs, 16, async (c) => {
+      stopIfInterrupted();
       try {
         return await loadConfig({ dir: path.dirname(c), config: path.basename(c) }, cwd);
       } catch (err) {
@@ -121,7 +132,10 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
     });
     if (problems.length) throw new ConfigError(problems);
     await hooks.loaded?.(loaded.map((l) => l!));
-    for (const l of loaded) files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
+    for (const l of loaded) {
+      stopIfInterrupted();
+      files.push(...(await renderFor(l!, targetName, opts, l!.configDir)));
+    }
   } else {
     const loaded = await loadConfig({ dir: opts.dir, config: opts.config }, cwd);
     await hooks.loaded?.([loaded]);
@@ -136,12 +150,14 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
     }
     files = await renderFor(loaded, targetName, opts, opts.output !== undefined ? cwd : projectDir);
   }
+  stopIfInterrupted();
 
   const report = await writeFiles(files, {
     outDir: '/',
     check: Boolean(opts.check),
     force: Boolean(opts.force),
     display: (p) => displayPath(p, cwd),
+    ...(signal ? { signal } : {}),
   });
   return { kind: 'written', report };
 }

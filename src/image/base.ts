@@ -19,6 +19,7 @@ import type { Images } from '../runtime/engine.js';
 import { credentialsFor, registryOf, type Credentials } from './credentials.js';
 import type { Arch } from './elf.js';
 import { RegistryClient, splitRef, type RegistryTarget } from './registry.js';
+import { formatImageReference, parseImageReference } from '../model/reference.js';
 
 export interface BaseLayer {
   /** The uncompressed layer tar. */
@@ -162,8 +163,10 @@ export async function fetchBase(
   const local = await images.inspect(ref);
   if (local && (local.architecture === arch || !local.architecture)) return fromEngine(images, ref, arch);
   const registry = registryOf(ref);
-  const [name, digest] = ref.split('@');
-  const target = splitRef(name!, registry);
+  const parsed = parseImageReference(ref);
+  if ('problem' in parsed) throw new UsageError(`image.base ${ref}: ${parsed.problem}`);
+  const digest = parsed.digest;
+  const target = splitRef(formatImageReference({ repository: parsed.repository, ...(parsed.tag !== undefined ? { tag: parsed.tag } : {}) }), registry);
   const creds = await credentialsFor(registry, opts.env);
   const client = (opts.registry ?? ((t, c) => new RegistryClient(t, c)))(target, creds);
   try {

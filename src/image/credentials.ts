@@ -3,6 +3,7 @@
  * ~/.docker/config.json): a per-registry credential helper (credHelpers), the
  * default store (credsStore), or a base64 "auth" / identity token in `auths`.
  */
+import { parseImageReference } from '../model/reference.js';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,9 +25,8 @@ interface DockerConfig {
 
 /** The registry host of an image reference ("docker.io" when it has none). */
 export function registryOf(ref: string): string {
-  const first = ref.split('/')[0]!;
-  if (ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return first;
-  return 'docker.io';
+  const r = parseImageReference(ref);
+  return ('problem' in r ? undefined : r.domain) ?? 'docker.io';
 }
 
 const DOCKER_HUB_KEYS = ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];

@@ -6,22 +6,12 @@
 import type { ServiceSpec } from '../model/service.js';
 import { withHeader, type RenderedFile } from '../model/generated.js';
 import { CA_BUNDLE_PATH, SBOM_LABEL, SBOM_PATH, ZONEINFO_DIR } from '../model/contents.js';
+import { execForm, quoteExpanding } from '../model/syntax.js';
 
 export const ROOTFS_DIR = 'rootfs';
 
-/** Dockerfile JSON (exec form) array: JSON strings; newlines were refused by the spec. */
-export function execForm(argv: string[]): string {
-  return `[${argv.map((a) => JSON.stringify(a)).join(',')}]`;
-}
-
-/**
- * A LABEL/ENV value in double quotes. The Dockerfile word lexer (moby
- * shell/lex.go) treats only \", \$ and \\ as escapes inside double quotes and
- * expands $VAR, so exactly those are escaped; a tab stays a literal tab.
- */
-export function quoteExpanding(value: string): string {
-  return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
-}
+// How values are quoted in a Dockerfile: model/syntax.ts (shared with the line-length checks of model/values.ts).
+export { execForm, quoteExpanding } from '../model/syntax.js';
 
 export function imageLabels(spec: ServiceSpec, extra: Record<string, string> = {}): Record<string, string> {
   return {

@@ -7,8 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { REPOSITORY_PATTERN, TAG_PATTERN } from '../model/patterns.js';
-import { splitTag } from '../model/reference.js';
+import { parseImageReference, TAG_PATTERN } from '../model/reference.js';
 import type { ServiceSpec } from '../model/service.js';
 import type { Engine } from '../runtime/engine.js';
 import { checkExecutable, findTini, goArch, requireArch, type CheckedBinary } from './artifacts.js';
@@ -25,9 +24,10 @@ export function resolveTag(repository: string, defaultTag: string, tag?: string)
     if (!new RegExp(TAG_PATTERN).test(tag)) throw bad();
     return `${repository}:${tag}`;
   }
-  const { repository: repo, tag: t } = splitTag(tag);
-  if (!new RegExp(REPOSITORY_PATTERN).test(repo) || !new RegExp(TAG_PATTERN).test(t)) throw bad();
-  return `${repo}:${t}`;
+  // The one reference parser (model/reference.ts); a digest names content, not something to tag.
+  const r = parseImageReference(tag);
+  if ('problem' in r || r.digest !== undefined) throw bad();
+  return `${r.repository}:${r.tag ?? 'latest'}`;
 }
 
 /** "linux/amd64" → "amd64"; anything but linux/amd64 and linux/arm64 is a usage error. */

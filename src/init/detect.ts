@@ -4,8 +4,9 @@
  * config file name, config.go defaultConfigPath), and the text of
  * trpc_go.yaml for the preset's analysis.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { READ_LIMITS, readTextFile } from '../util/read.js';
 
 export interface Detected {
   module?: string;
@@ -27,7 +28,7 @@ async function findMains(root: string, dir = root, depth = 0, out: string[] = []
     return out;
   }
   for (const e of entries.filter((x) => x.isFile() && x.name.endsWith('.go') && !x.name.endsWith('_test.go'))) {
-    const text = await readFile(path.join(dir, e.name), 'utf8').catch(() => '');
+    const text = await readTextFile(path.join(dir, e.name), { maxBytes: READ_LIMITS.init }).catch(() => '');
     if (/^package main\b/m.test(text) && /^func main\(\)/m.test(text)) {
       const rel = path.relative(root, dir);
       out.push(rel ? `./${rel.split(path.sep).join('/')}` : '.');
@@ -41,10 +42,11 @@ async function findMains(root: string, dir = root, depth = 0, out: string[] = []
 }
 
 export async function detect(dir: string): Promise<Detected> {
-  const gomod = await readFile(path.join(dir, 'go.mod'), 'utf8').catch(() => undefined);
+  // The one reader (util/read.ts): a FIFO or a device named go.mod cannot block init or fill its memory.
+  const gomod = await readTextFile(path.join(dir, 'go.mod'), { maxBytes: READ_LIMITS.init }).catch(() => undefined);
   const module = gomod ? /^module\s+(\S+)/m.exec(gomod)?.[1] : undefined;
   const framework = gomod && TRPC_MODULES.some((m) => gomod.includes(m)) ? 'trpc-go' : 'plain';
-  const trpcText = await readFile(path.join(dir, 'trpc_go.yaml'), 'utf8').catch(() => undefined);
+  const trpcText = await readTextFile(path.join(dir, 'trpc_go.yaml'), { maxBytes: READ_LIMITS.init }).catch(() => undefined);
   return {
     ...(module ? { module } : {}),
     mains: await findMains(dir),

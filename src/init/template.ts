@@ -1,9 +1,9 @@
 /**
  * The goneat-deploy.yaml that `init` writes: commented, with a
  * yaml-language-server schema line for editor completion. Pure; values are
- * quoted by the YAML library, so nothing a user types can break the file.
+ * quoted by the one YAML emitter (util/yaml.ts), so nothing a user types can break the file.
  */
-import YAML from 'yaml';
+import { yamlScalar } from '../util/yaml.js';
 
 export interface InitAnswers {
   name: string;
@@ -20,7 +20,8 @@ export interface InitAnswers {
   replicas: number;
 }
 
-const scalar = (v: string | number) => YAML.stringify(v, { version: '1.1' }).trim();
+/** The one YAML emitter's scalars (util/yaml.ts); `flow` inside "{ ... }". */
+const scalar = (v: string | number, flow = false) => yamlScalar(v, { flow });
 
 export function renderConfig(a: InitAnswers, schemaRef: string): string {
   const lines = [
@@ -37,7 +38,7 @@ export function renderConfig(a: InitAnswers, schemaRef: string): string {
   ];
   if (a.ports.length) {
     lines.push('ports:');
-    for (const p of a.ports) lines.push(`  - { name: ${scalar(p.name)}, port: ${p.port}, publish: ${scalar(`127.0.0.1:${p.port}`)} }`);
+    for (const p of a.ports) lines.push(`  - { name: ${scalar(p.name, true)}, port: ${p.port}, publish: ${scalar(`127.0.0.1:${p.port}`, true)} }`);
   }
   if (a.health) {
     lines.push('health:', `  port: ${scalar(a.health.port)}`, `  path: ${scalar(a.health.path)}`);

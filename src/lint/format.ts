@@ -3,11 +3,13 @@ import { VERSION } from '../version.js';
 import type { Finding } from './rule.js';
 import { RULES } from './rules/index.js';
 import type { LintResult } from './lint.js';
+import { terminalSafe } from '../util/terminal.js';
 
 export function formatText(result: LintResult): string {
   const lines = result.findings.map((f) => {
     const rule = RULES.find((r) => r.id === f.ruleId)!;
-    return `${f.file}:${f.line}:${f.column}: ${f.level} ${f.ruleId} ${f.message} (${rule.name})`;
+    // Messages quote the linted files' text, and file names are the user's: escaped for the terminal.
+    return terminalSafe(`${f.file}:${f.line}:${f.column}: ${f.level} ${f.ruleId} ${f.message} (${rule.name})`);
   });
   const errors = result.findings.filter((f) => f.level === 'error').length;
   const warnings = result.findings.length - errors;

@@ -43,7 +43,8 @@ export interface LintOptions {
 /** `--drain 60s` when the files describe several services. */
 export class AmbiguousDrainError extends Error {
   constructor(readonly candidates: string[]) {
-    super(`the files describe ${candidates.length} services (${candidates.join(', ')}): name the one the drain belongs to, e.g. --drain ${candidates[0]}=<duration>`);
+    const shown = candidates.length > 10 ? `${candidates.slice(0, 10).join(', ')} and ${candidates.length - 10} more` : candidates.join(', ');
+    super(`the files describe ${candidates.length} services (${shown}): name the one the drain belongs to, e.g. --drain ${candidates[0]}=<duration>`);
   }
 }
 
@@ -151,5 +152,56 @@ async function inWorker(files: Array<{ path: string; text: string }>): Promise<A
     w.once('message', (m: { results?: Array<{ file: string; findings: GoFinding[] }>; error?: string }) => done(m.results));
     w.once('error', () => done(undefined));
     w.postMessage({ files: files.map((f) => ({ path: f.path, text: f.text })) });
+  });
+}
+
+/** The worker's old-generation heap, MB: with the main thread's ~100 MB, the process stays below 1 GiB. */
+export const LINT_HEAP_MB = 640;
+
+/** A lint that would need more memory than LINT_HEAP_MB. */
+export class LintMemoryError extends Error {
+  constructor() {
+    super(`these files need more than the ${LINT_HEAP_MB} MB lint may use: lint fewer or smaller files per run`);
+  }
+}
+
+/** At least this much input (bytes of text) goes to a worker thread; less is linted faster than a worker starts (≈ 100 ms). */
+export const STOPPABLE_MIN_BYTES = 256 << 10;
+
+/**
+ * lint, stoppable: with enough input, in a worker thread (dist/lint-worker.js)
+ * that `signal` ends at once — terminate() stops it even inside a parser's
+ * loop — rejecting with the signal's reason. Small inputs, and runs from the
+ * TypeScript sources (tests), lint in this thread.
+ */
+export async function lintStoppable(inputs: LintInput[], opts: LintOptions, signal: AbortSignal): Promise<LintResult> {
+  signal.throwIfAborted();
+  const bytes = inputs.reduce((n, i) => n + i.text.length, 0);
+  const script = new URL('./lint-worker.js', import.meta.url);
+  if (bytes < STOPPABLE_MIN_BYTES || script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return lint(inputs, opts);
+  const { Worker } = await import('node:worker_threads');
+  return new Promise<LintResult>((resolve, reject) => {
+    // A bounded heap: whatever the inputs, the process stays well below 1 GiB (issue 19); a lint that needs
+    // more ends with ERR_WORKER_OUT_OF_MEMORY, reported as such, instead of growing.
+    const w = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: LINT_HEAP_MB } });
+    const stop = () => {
+      void w.terminate();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    const settle = () => {
+      signal.removeEventListener('abort', stop);
+      void w.terminate();
+    };
+    w.once('message', (m: { result?: LintResult; error?: string; candidates?: string[] }) => {
+      settle();
+      if (m.result) resolve(m.result);
+      else reject(m.candidates ? new AmbiguousDrainError(m.candidates) : new Error(m.error));
+    });
+    w.once('error', (err) => {
+      settle();
+      reject((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? new LintMemoryError() : err);
+    });
+    w.postMessage({ inputs, opts });
   });
 }

@@ -4,8 +4,8 @@
  * overwrite), target paths, file modes, and the Go link flags `build` allows.
  */
 import { defaultValue } from './defaults.js';
+import { LIMITS, textProblem } from './values.js';
 import type { FieldPath, SpecIssue } from './issues.js';
-import { REPOSITORY_PATTERN, TAG_PATTERN } from './patterns.js';
 
 export const TINI_PATH = '/sbin/tini';
 /** Debian's ca-certificates bundle path, which Go's crypto/x509 reads first (root_linux.go certFiles). */
@@ -59,6 +59,9 @@ export function targetProblem(target: string): string | undefined {
   const parts = target.slice(1).split('/');
   if (parts.some((p) => p === '' || p === '.' || p === '..')) return `"${target}" is outside / or not normalized: no "..", ".", "//" or trailing "/"`;
   if (/[\x00-\x1f\x7f\\]/.test(target)) return `"${target}" has control characters or backslashes`;
+  const chars = textProblem(target);
+  if (chars) return chars;
+  if (Buffer.byteLength(target) > LIMITS.path) return `is ${Buffer.byteLength(target)} bytes: a path is at most ${LIMITS.path} bytes (PATH_MAX)`;
   const under = RUNTIME_DIRS.find((d) => target === d || target.startsWith(`${d}/`));
   if (under) return `${under} is mounted over by the container runtime: a file there would never be seen`;
   if (RUNTIME_FILES.includes(target)) return `${target} is written by the container runtime at start: a file there would be replaced`;
@@ -136,9 +139,6 @@ export function checkLdflags(ldflags: string, path: FieldPath, issues: SpecIssue
   }
 }
 
-const strip = (p: string) => p.replace(/^\^/, '').replace(/\$$/, '');
-/** An image reference: repository, optional tag, optional digest (docker/distribution reference grammar). */
-export const IMAGE_REFERENCE_PATTERN = `^${strip(REPOSITORY_PATTERN)}(?::${strip(TAG_PATTERN)})?(?:@sha256:[0-9a-f]{64})?$`;
 
 /** A file from the project in the image (image.files, or the trpc-go preset's config). */
 export interface ImageFile {

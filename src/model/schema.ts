@@ -10,7 +10,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CONFIG_DEFAULTS, defaultSentence, refusedSignalsText, type DefaultedField } from './defaults.js';
 import { DURATION_PATTERN } from './duration.js';
-import { IMAGE_REFERENCE_PATTERN } from './contents.js';
+import { IMAGE_REFERENCE_PATTERN } from './reference.js';
 
 function StringEnum<T extends string[]>(values: [...T], options: Record<string, unknown> = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...options });
@@ -293,10 +293,12 @@ export const HostSchema = Type.Object(
     ),
     user: Type.Optional(
       Type.String({
-        pattern: '^[a-z_][a-z0-9_-]{0,31}$',
+        // systemd's strict user names (valid_user_group_name: a letter or "_" first, at most 31 characters), which
+        // systemd-sysusers requires and User= accepts without a warning; Debian's useradd agrees.
+        pattern: '^[a-z_][a-z0-9_-]{0,30}$',
         description:
           'Host account to run as (systemd, daemonize, upstart; launchd UserName). Default: a system account named like the service (`generate systemd` writes a sysusers.d file that creates it); launchd: UserName only when set. Not with host.hardening strict, where systemd allocates the account.',
-        'x-expected': 'a user name like "echo"',
+        'x-expected': 'a user name like "echo" (a-z, 0-9, "_", "-"; a letter or "_" first; at most 31 characters)',
       }),
     ),
     hardening: Type.Optional(

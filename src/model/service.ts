@@ -13,6 +13,7 @@ import { adminPublishProblem, isAdminPort } from './admin-port.js';
 import { hasSleepAction, kubernetesVersion, noSleepActionMessage, type KubernetesVersion } from './k8s-version.js';
 import { TRPC_CONFIG_IN_IMAGE, type TrpcFacts } from './trpc.js';
 import { checkLdflags, executableProblem, imageContents, TINI_PATH, type ImageContents, type ImageFile } from './contents.js';
+import { accountNameProblem, argumentProblem, containerUnitEnvWords, homeDirectoryProblem, dockerfileAssignmentLine, dockerfileLineProblem, entrypointLine, hostPathProblem, systemdLineProblem, textProblem } from './values.js';
 
 export { TINI_PATH, type ImageFile };
 
@@ -114,7 +115,6 @@ export interface ServiceSpec {
 
 
 
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 
 function parsePublish(v: string | number, issues: SpecIssue[], path: FieldPath): PortSpec['publish'] {
@@ -227,23 +227,30 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
   if (b.ldflags !== undefined) checkLdflags(b.ldflags, ['build', 'ldflags'], issues);
   const { files: imageFiles, ...contents } = imageContents(config.image, `/app/${config.name}`, files, issues);
 
-  // Args and env: control characters cannot be carried safely by every target
-  // (unit files, plists, YAML), so they are refused here once for all.
+  // Args, env and the description reach unit files, plists, YAML, shell scripts and the Dockerfile:
+  // the one value validator (model/values.ts) refuses what any of them cannot carry, located, once for all.
   const args = config.args ?? [];
   args.forEach((a, i) => {
-    if (CONTROL.test(a)) issues.push({ path: ['args', i], message: 'control characters (newline, NUL, ...) are not allowed in arguments' });
+    const problem = argumentProblem(a);
+    if (problem) issues.push({ path: ['args', i], message: problem });
   });
+  const entrypointProblem = dockerfileLineProblem(entrypointLine([TINI_PATH, '--', `/app/${config.name}`, ...args]), 'together the arguments make the image\'s ENTRYPOINT line');
+  if (entrypointProblem) issues.push({ path: ['args'], message: entrypointProblem });
   const env: Array<[string, string]> = [];
   for (const [k, v] of Object.entries(config.env ?? {})) {
     const s = String(v);
-    if (CONTROL.test(s)) issues.push({ path: ['env', k], message: 'control characters (newline, NUL, ...) are not allowed in environment values' });
+    const problem = argumentProblem(`${k}=${s}`, 'one environment string (NAME=value)') ?? dockerfileLineProblem(dockerfileAssignmentLine(k, s), 'its ENV line in the Dockerfile would be');
+    if (problem) issues.push({ path: ['env', k], message: problem });
     env.push([k, s]);
   }
+  // The container unit passes every variable on one ExecStart line (render/systemd.ts); its other words take < 4 KiB.
+  const envLine = systemdLineProblem(`ExecStart=${containerUnitEnvWords(env)}${' '.repeat(4096)}`, 'together the variables make the container unit\'s ExecStart line more than');
+  if (envLine && env.length) issues.push({ path: ['env'], message: envLine });
 
-  if (config.description !== undefined && CONTROL.test(config.description)) {
-    issues.push({ path: ['description'], message: 'must be one line without control characters' });
-  } else if (config.description?.endsWith('\\')) {
-    issues.push({ path: ['description'], message: 'must not end with a backslash (unit files would read it as a line continuation)' });
+  if (config.description !== undefined) {
+    const problem = textProblem(config.description, { allowTab: true });
+    if (problem) issues.push({ path: ['description'], message: problem });
+    else if (config.description.endsWith('\\')) issues.push({ path: ['description'], message: 'must not end with a backslash (unit files would read it as a line continuation)' });
   }
 
   // Ports
@@ -290,7 +297,8 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     }
     if (h.command) {
       h.command.forEach((a, i) => {
-        if (CONTROL.test(a)) issues.push({ path: ['health', 'command', i], message: 'control characters are not allowed' });
+        const problem = argumentProblem(a);
+        if (problem) issues.push({ path: ['health', 'command', i], message: problem });
       });
       // The engine execs it inside the container (compose/swarm healthcheck CMD): one rule with kubernetes.preStopExec.
       const problem = h.command[0] !== undefined && executableProblem(h.command[0], `/app/${config.name}`, { ...contents, files: imageFiles });
@@ -298,6 +306,8 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
         issues.push({ path: ['health', 'command', 0], message: `${problem}: the healthcheck could never pass; run the service binary as its own probe (e.g. ["/app/${config.name}", "-probe", "http://127.0.0.1:PORT${h.path}"]), or leave health.command out (Kubernetes probes over HTTP need none)` });
       }
     }
+    const label = dockerfileLineProblem(dockerfileAssignmentLine('io.goneat-deploy.health', `${h.port}${h.path}`, 6), 'its LABEL line in the Dockerfile would be');
+    if (label) issues.push({ path: ['health', 'path'], message: label });
     const timeoutMs = durationField(h.timeout, ['health', 'timeout'], DEFAULTS.healthTimeoutMs, issues);
     const intervalMs = durationField(h.interval, ['health', 'interval'], DEFAULTS.healthIntervalMs, issues);
     if (timeoutMs < 1000 || timeoutMs % 1000 !== 0) issues.push({ path: ['health', 'timeout'], message: 'must be whole seconds, at least 1s (Kubernetes probes count in seconds)' });
@@ -375,7 +385,8 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
       });
     } else {
       k.preStopExec.forEach((a, i) => {
-        if (CONTROL.test(a)) issues.push({ path: ['kubernetes', 'preStopExec', i], message: 'control characters are not allowed' });
+        const problem = argumentProblem(a);
+        if (problem) issues.push({ path: ['kubernetes', 'preStopExec', i], message: problem });
       });
       preStop = { kind: 'exec', command: [...k.preStopExec] };
     }
@@ -425,16 +436,34 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
     } else port = v.port ?? ports.find((p) => p.protocol === 'tcp' && p.port !== health?.port)?.port ?? ports[0]?.port;
     if (port === undefined && typeof v.port !== 'string') issues.push({ path: ['verify', 'inflightPath'], message: 'needs a port: add one to ports or set verify.port' });
     else if (port !== undefined) verify = { port, path: v.inflightPath! };
+    const label = dockerfileLineProblem(dockerfileAssignmentLine('io.goneat-deploy.verify.inflight', `${port ?? ''}${v.inflightPath}`, 6), 'its LABEL line in the Dockerfile would be');
+    if (label) issues.push({ path: ['verify', 'inflightPath'], message: label });
   }
 
   // Plain hosts (systemd, daemonize, upstart, launchd)
   const h = config.host ?? {};
+  for (const key of ['binaryPath', 'workingDirectory', 'configPath', 'runDirectory', 'logDirectory'] as const) {
+    const value = h[key];
+    const problem = value === undefined ? undefined : hostPathProblem(value);
+    if (problem) issues.push({ path: ['host', key], message: problem });
+    // A file, not a directory: systemd refuses ExecStart=/ ("Executable path specifies a directory",
+    // src/core/load-fragment.c config_parse_exec), and a config file cannot be "/" either.
+    else if (value === '/' && (key === 'binaryPath' || key === 'configPath')) issues.push({ path: ['host', key], message: 'is "/", a directory: give the path of a file' });
+  }
   const workingDirectory = h.workingDirectory ?? defaultFor('host.workingDirectory', config.name);
   const launchdDir = h.workingDirectory ?? launchdWorkingDirectory(config.name);
   // The image runs `-conf /app/trpc_go.yaml`; that path exists only in the image.
   const shipsConfig = files.some((f) => f.target === TRPC_CONFIG_IN_IMAGE);
   if (h.configPath !== undefined && !shipsConfig) {
     issues.push({ path: ['host', 'configPath'], message: 'is only used with framework: trpc-go (the config the image ships); for another service, give the path in args' });
+  }
+  if (h.workingDirectory !== undefined) {
+    const home = homeDirectoryProblem(h.workingDirectory);
+    if (home) issues.push({ path: ['host', 'workingDirectory'], message: home });
+  }
+  if (h.user === undefined) {
+    const account = accountNameProblem(config.name);
+    if (account) issues.push({ path: ['name'], message: `${account}: set host.user to an account name like "svc-${config.name.slice(0, 20)}"` });
   }
   if (h.hardening === 'strict' && h.user !== undefined) {
     issues.push({ path: ['host', 'user'], message: 'host.hardening strict runs the service under an account systemd allocates (DynamicUser=yes): remove host.user, or use hardening auto' });

@@ -238,6 +238,6 @@ case \${1:-} in
     ;;
 esac
 `;
-  // The interpreter line must come first; the generated-file header follows it (generatedState finds it on any line).
-  return { path: `${dir}/${spec.name}.sh`, content: `#!/bin/sh\n${withHeader('hash', body)}` };
+  // The interpreter line must come first; the generated-file header follows it, and its checksum covers it too.
+  return { path: `${dir}/${spec.name}.sh`, content: withHeader('hash', body, { prefix: '#!/bin/sh\n' }) };
 }

@@ -14,6 +14,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { ServiceSpec } from '../model/service.js';
 import { withHeader, type RenderedFile } from '../model/generated.js';
 import { k8sOrdered, toYaml, toYamlStream } from './yaml.js';
+import { kubeletEscape } from './kubelet.js';
 
 export interface K8sOptions {
   image?: string;
@@ -50,7 +51,8 @@ function probes(spec: ServiceSpec): Pick<IContainer, 'startupProbe' | 'readiness
 }
 
 function env(spec: ServiceSpec): IEnvVar[] {
-  const out: IEnvVar[] = spec.env.map(([name, value]) => ({ name, value }));
+  // The kubelet expands $(VAR) in env values: written so the container gets the value itself (render/kubelet.ts).
+  const out: IEnvVar[] = spec.env.map(([name, value]) => ({ name, value: kubeletEscape(value) }));
   if (spec.kubernetes.goRuntimeEnv) {
     // Go < 1.25 does not read the CPU limit; limits.cpu with divisor 1 rounds up to whole CPUs.
     out.push({ name: 'GOMAXPROCS', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1' } } });
@@ -69,7 +71,8 @@ export function k8sObjects(spec: ServiceSpec, opts: K8sOptions = {}): K8sObject[
     name: spec.name,
     image,
     imagePullPolicy: spec.kubernetes.imagePullPolicy,
-    // No command/args: the image's ENTRYPOINT runs tini as PID 1 with the service as its child.
+    // No command/args: the image's ENTRYPOINT runs tini as PID 1 with the service as its child. (Were there any,
+    // they would go through kubeletEscape too: the kubelet expands $(VAR) in command and args as in env values.)
     ...(spec.ports.length
       ? { ports: spec.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol === 'udp' ? ('UDP' as const) : ('TCP' as const) })) }
       : {}),

@@ -46,7 +46,19 @@ export function launchdPlist(spec: ServiceSpec): Record<string, PlistValue> {
   return job;
 }
 
+/**
+ * Characters every XML reader takes as they are only when written as character
+ * references: XML 1.1 (§2.11) turns a raw U+0085 or U+2028 into a line feed (and @xmldom U+2029 too)
+ * before parsing, and allows DEL and the C1 controls (U+007F–U+009F) only as
+ * references ("RestrictedChar"); XML 1.0 accepts the references too. The plist
+ * builder escapes only &, <, > and CR; these follow. (Measured: @xmldom reads a
+ * raw U+2028 back as "\n", Python's plistlib keeps it.)
+ */
+function xmlCharRefs(xml: string): string {
+  return xml.replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`);
+}
+
 export function renderLaunchd(spec: ServiceSpec, dir = 'launchd'): RenderedFile {
-  const body = `${buildPlist(launchdPlist(spec), { indent: '  ' } as never)}\n`;
+  const body = `${xmlCharRefs(buildPlist(launchdPlist(spec), { indent: '  ' } as never))}\n`;
   return { path: `${dir}/${spec.host.launchdLabel}.plist`, content: withHeader('xml', body) };
 }

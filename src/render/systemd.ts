@@ -7,26 +7,10 @@
 import type { ServiceSpec } from '../model/service.js';
 import { composePort } from './compose.js';
 import { withHeader, type RenderedFile } from '../model/generated.js';
+import { systemdCommand, systemdEnv } from '../model/syntax.js';
 
-/**
- * One word of a command line (ExecStart=, ExecStop=): "%" is a specifier and
- * "$" a variable reference, so both are doubled; backslash and double quote
- * are C-escaped inside double quotes, which also keep spaces and ";" literal.
- */
-export function systemdWord(word: string): string {
-  const escaped = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
-  if (/^[A-Za-z0-9_./:=,@+-]+$/.test(escaped)) return escaped;
-  return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-export function systemdCommand(argv: string[]): string {
-  return argv.map(systemdWord).join(' ');
-}
-
-/** An Environment= assignment: quoted, C-escaped, "%" doubled ("$" is literal there). */
-export function systemdEnv(name: string, value: string): string {
-  return `"${`${name}=${value}`.replace(/%/g, '%%').replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
+// How values are quoted in a unit: model/syntax.ts (shared with the line-length checks of model/values.ts).
+export { systemdCommand, systemdEnv, systemdWord } from '../model/syntax.js';
 
 /** Free text after a key (Description=): specifiers doubled. The spec refuses newlines and a trailing backslash. */
 function text(s: string): string {

@@ -1,25 +1,10 @@
 /**
- * YAML output shared by every YAML target. YAML 1.1 quoting is used on output
- * so that values such as "no", "on", "y" or "0755" stay strings for YAML 1.1
- * readers (docker-compose v1, go-yaml v2) as well as YAML 1.2 ones. Pure.
+ * YAML output shared by every YAML target: the one emitter (util/yaml.ts),
+ * which quotes every string so YAML 1.1 readers (docker-compose v1, kubectl's
+ * sigs.k8s.io/yaml) and YAML 1.2 readers (compose v2, go-yaml v3) read the same
+ * value; and what the targets add: Kubernetes key order, compose's "$$". Pure.
  */
-import YAML from 'yaml';
-
-export function toYaml(value: unknown): string {
-  const doc = new YAML.Document(value, { version: '1.1', aliasDuplicateObjects: false });
-  // PyYAML (docker-compose v1) refuses a tab inside a plain scalar: double-quote those ("\t").
-  YAML.visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value === 'string' && node.value.includes('\t')) node.type = 'QUOTE_DOUBLE';
-    },
-  });
-  return doc.toString({ lineWidth: 0, indentSeq: true });
-}
-
-/** Several documents, for `kubectl apply -f -`. */
-export function toYamlStream(values: unknown[]): string {
-  return values.map((v) => toYaml(v)).join('---\n');
-}
+export { toYaml, toYamlStream } from '../util/yaml.js';
 
 /** Kubernetes object key order: apiVersion, kind, metadata first, then the rest sorted. */
 export function k8sOrdered<T extends object>(obj: T): T {

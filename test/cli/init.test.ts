@@ -95,7 +95,7 @@ server:
     expect(lines).toHaveLength(2);
     expect(readFileSync(path.join(dir, 'trpc_go.yaml'), 'utf8')).toBe(NO_DRAIN);
     expect(load(dir).shutdown.drainMs).toBe(0);
-    expect(readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8')).toMatch(/^ {2}preStop: 3s/m);
+    expect(readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8')).toMatch(/^ {2}preStop: "3s"/m);
   });
 
   it('--fix-trpc-close writes only the two values into trpc_go.yaml, comments and layout kept', async () => {

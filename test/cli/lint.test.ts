@@ -35,6 +35,41 @@ describe('goneat-deploy lint', () => {
     expect(r.stderr).toMatch(/lint: 1 error-level finding\(s\)/);
   });
 
+  it('lint ./... reports every invalid goneat-deploy.yaml, located, lints the other files, and exits 2', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-tree-'));
+    try {
+      const put = (rel: string, text: string) => {
+        mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        writeFileSync(path.join(dir, rel), text);
+      };
+      put('ok/goneat-deploy.yaml', 'name: ok\nimage: {repository: a}\n');
+      put('ok/Dockerfile', 'FROM scratch\nENTRYPOINT /app/ok\n');
+      put('bad-drain/goneat-deploy.yaml', 'name: b\nimage: {repository: a}\nshutdown: {drain: soon}\n');
+      put('bad-yaml/goneat-deploy.yaml', 'name: [\n');
+      // Not searched, like Go's ./... (testdata) and package managers' trees.
+      put('testdata/goneat-deploy.yaml', 'name: [\n');
+      put('node_modules/x/goneat-deploy.yaml', 'name: [\n');
+      put('.hidden/goneat-deploy.yaml', 'name: [\n');
+      const r = await runCli(['lint', './...'], { cwd: dir });
+      expect(r.code).toBe(2);
+      // The valid service's files were linted: the finding is on stdout.
+      expect(r.stdout).toMatch(/^ok\/Dockerfile:2:1: error GD001 /m);
+      const errors = r.stdout.split('\n').filter((l) => / error GD\d+ /.test(l)).length;
+      expect(errors).toBeGreaterThan(0);
+      expect(r.stderr).toMatch(new RegExp(`^goneat-deploy: lint: 2 invalid goneat-deploy\\.yaml \\(the other files were linted, with ${errors} error-level finding\\(s\\)\\):$`, 'm'));
+      expect(r.stderr).toMatch(/^ {2}bad-drain\/goneat-deploy\.yaml:3:19: shutdown\.drain: .*"soon"/m);
+      expect(r.stderr).toMatch(/^ {2}bad-yaml\/goneat-deploy\.yaml:\d+:\d+: /m);
+      expect(r.stderr).not.toMatch(/testdata|node_modules|\.hidden/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      // Without the invalid ones: exit 1 for the finding.
+      rmSync(path.join(dir, 'bad-drain'), { recursive: true });
+      rmSync(path.join(dir, 'bad-yaml'), { recursive: true });
+      expect((await runCli(['lint', './...'], { cwd: dir })).code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 0 with only warnings', async () => {
     const r = await runCli(['lint', 'test/fixtures/lint/GD012/bad']);
     expect(r.stdout).toMatch(/warning GD012/);

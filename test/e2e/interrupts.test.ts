@@ -33,7 +33,10 @@ async function listAll(dir: string): Promise<string[]> {
 }
 
 describe('interrupts', () => {
-  it('SIGINT during go build: exit 130, the go build is gone, no temp dir, no image', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during go build: exit %i, the go build is gone, no temp dir, no image', async (signal, exitCode) => {
     const gocache = await mkdtemp(path.join(os.tmpdir(), 'gdt-gocache-'));
     cleanups.push(() => removeDir(gocache));
     const tag = `${TEST_REPO}/echo:int-${uid()}`;
@@ -45,10 +48,10 @@ describe('interrupts', () => {
     const compilers = async () => (await exec('sh', ['-c', `grep -l ${gocache} /proc/[0-9]*/environ 2>/dev/null | wc -l`])).stdout.trim();
     const goBefore = await goBuilds();
     const compilersBefore = Number(await compilers());
-    child.kill('SIGINT');
+    child.kill(signal);
     const r = await done;
-    expect(r.code).toBe(130);
-    expect(r.stderr.trim()).toBe('goneat-deploy: interrupted by SIGINT; cleaned up');
+    expect(r.code).toBe(exitCode);
+    expect(r.stderr.trim()).toBe(`goneat-deploy: interrupted by ${signal}; cleaned up`);
     await new Promise((res) => setTimeout(res, 500));
     expect(goBefore.length, 'go build was running when interrupted').toBeGreaterThan(0);
     expect(compilersBefore, 'go and its compilers had GOCACHE in their environment').toBeGreaterThan(0);

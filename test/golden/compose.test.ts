@@ -93,7 +93,7 @@ describe('compose for examples/echo', () => {
   it('escapes $ so compose does not interpolate user values', () => {
     const s = specFromText('x.yaml', 'name: a\nimage: {repository: a}\nenv: {A: "cost $5 ${HOME}"}\n').spec;
     const out = renderCompose(s).content;
-    expect(out).toContain('A: cost $$5 $${HOME}');
+    expect(out).toContain('A: "cost $$5 $${HOME}"');
     expect(validateCompose(out)).toEqual([]);
   });
 

@@ -5,6 +5,8 @@
  * systemd-analyze in test/integration/systemd-analyze.test.ts), secure
  * defaults asserted field by field, and one stop timeout everywhere.
  */
+import { kubeletEnvironment } from '../helpers/kubelet.js';
+import { nihToken } from '../helpers/libnih.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -311,9 +313,9 @@ describe('user values are escaped in every target, or refused', () => {
     }
   });
 
-  it('Kubernetes: YAML round-trips exactly', () => {
+  it('Kubernetes: YAML round-trips, and the kubelet\'s $(VAR) expansion gives back each value exactly', () => {
     const d = YAML.parse(renderK8s(s)[0]!.content) as import('kubernetes-models/apps/v1/Deployment').IDeployment;
-    const env = Object.fromEntries(d.spec!.template.spec!.containers[0]!.env!.map((e) => [e.name, e.value]));
+    const env = kubeletEnvironment(d.spec!.template.spec!.containers[0]!.env! as Array<{ name: string; value: string }>, { KUBERNETES_SERVICE_HOST: '10.0.0.1' });
     expect(env).toEqual(envMap);
   });
 
@@ -399,41 +401,3 @@ function systemdSplit(line: string, command = true): string[] {
   return words;
 }
 
-/**
- * libnih's nih_config_token (nih/config.c), which upstart uses to read job files: a port of its
- * quote and backslash rules, for one token running to the end of `text`. With `dequote`, quotes
- * are removed and a backslash is dropped before a backslash or a blank (and kept otherwise).
- * Throws where libnih raises an unterminated quote or a trailing slash.
- */
-function nihToken(text: string, dequote: boolean): string {
-  let out = '';
-  let slash = false;
-  let quote = '';
-  for (const ch of text) {
-    if (slash) {
-      slash = false;
-      if (ch === '\\' || ch === ' ' || ch === '\t') out += dequote ? ch : `\\${ch}`;
-      else out += `\\${ch}`;
-      continue;
-    }
-    if (ch === '\\') {
-      slash = true;
-      continue;
-    }
-    if (quote) {
-      if (ch === quote) {
-        quote = '';
-        if (!dequote) out += ch;
-      } else out += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      if (!dequote) out += ch;
-    } else if (ch === '#' || (dequote && (ch === ' ' || ch === '\t'))) {
-      // An argument (dequote) ends at a blank and anything ends at a comment: the token would be cut short.
-      throw new Error(`libnih: token ends early at ${JSON.stringify(ch)}`);
-    } else out += ch;
-  }
-  if (slash) throw new Error('libnih: trailing slash');
-  if (quote) throw new Error('libnih: unterminated quote');
-  return out;
-}

@@ -131,7 +131,7 @@ export const CORPUS: BadCase[] = [
   { name: 'a newline in an argument', files: cfg(`${BASE}args: ["-x", "a\\n[Service]"]\n`), args: gen, code: 2, message: /args\[1\]: control characters/ },
   { name: 'a NUL in an env value', files: cfg(`${BASE}env: {A: "x\\0y"}\n`), args: gen, code: 2, message: /env\.A: control characters/ },
   { name: 'an env name with =', files: cfg(`${BASE}env: {"A=B": x}\n`), args: gen, code: 2, message: /env\.A=B: invalid name/ },
-  { name: 'a newline in the description', files: cfg(`${BASE}description: "a\\nb"\n`), args: gen, code: 2, message: /description: must be one line/ },
+  { name: 'a newline in the description', files: cfg(`${BASE}description: "a\\nb"\n`), args: gen, code: 2, message: /description: control characters \(U\+000A, a newline\) are not allowed/ },
   { name: 'a host path with a space', files: cfg(`${BASE}host: {binaryPath: "/opt/my svc"}\n`), args: gen, code: 2, message: /host\.binaryPath: expected an absolute path/ },
   { name: 'a relative host path', files: cfg(`${BASE}host: {workingDirectory: var/lib/svc}\n`), args: gen, code: 2, message: /host\.workingDirectory: expected an absolute path/ },
   { name: 'a host path with %', files: cfg(`${BASE}host: {binaryPath: "/opt/%n"}\n`), args: gen, code: 2, message: /host\.binaryPath: expected an absolute path/ },

@@ -183,7 +183,7 @@ describe('admin ports', () => {
     const { renderSwarm } = await import('../../src/render/swarm.js');
     const { k8sObjects } = await import('../../src/render/k8s.js');
     const { renderCompose } = await import('../../src/render/compose.js');
-    expect(renderCompose(s).content).toMatch(/ports:\n {6}- 127\.0\.0\.1:8000:8000\n {6}- 127\.0\.0\.1:11014:11014\n/);
+    expect(renderCompose(s).content).toMatch(/ports:\n {6}- "127\.0\.0\.1:8000:8000"\n {6}- "127\.0\.0\.1:11014:11014"\n/);
     expect(renderSwarm(s).content).toContain('target: 8000');
     expect(renderSwarm(s).content).not.toContain('11014');
     const [deployment, service] = k8sObjects(s) as Array<{ spec: Record<string, any> }>;
