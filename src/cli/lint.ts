@@ -112,6 +112,8 @@ Examples:
         try {
           st = await stat(p);
         } catch (err) {
+          // A dangling symbolic link found while walking is nobody's file: skipped, like git and ripgrep do.
+          if (!explicit) return [];
           throw fileError(err, p, 'read');
         }
         // Found while walking a directory, only regular files count (a FIFO or a device is nobody's Dockerfile);
@@ -123,6 +125,12 @@ Examples:
             const child = path.join(p, e.name);
             if (e.isDirectory()) return SKIP_DIRS.has(e.name) || e.name.startsWith('.') ? [] : walk(child, false);
             if (e.isFile()) return CANDIDATE.test(e.name) || e.name === 'goneat-deploy.yaml' ? [child] : [];
+            // Symbolic links to directories are not followed while walking (Go's ./... and ripgrep do not follow
+            // them either): a link to "." or ".." would otherwise make the walk endless. Links to files count.
+            if (e.isSymbolicLink()) {
+              const target = await stat(child).catch(() => undefined);
+              if (!target || target.isDirectory()) return [];
+            }
             return walk(child, false);
           }),
         );

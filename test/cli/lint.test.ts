@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
@@ -201,5 +201,29 @@ describe('goneat-deploy lint', () => {
     const r = await runCli(['lint', 'no/such/file']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no such file or directory/);
+  });
+});
+
+describe('lint walks a tree with symbolic links', () => {
+  it('does not follow links to directories (a link to . or .. ended only by SIGKILL), skips dangling links, reads links to files', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-links-'));
+    try {
+      mkdirSync(path.join(dir, 'sub'));
+      writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  a:\n    image: x\n    stop_grace_period: 1m\n');
+      symlinkSync('.', path.join(dir, 'self'));
+      symlinkSync('..', path.join(dir, 'sub', 'up'));
+      symlinkSync('/nonexistent/compose.yaml', path.join(dir, 'dangling.yaml'));
+      symlinkSync('compose.yaml', path.join(dir, 'docker-compose.yml'));
+      const r = await runCli(['lint', '--json', '.'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+      const files = (JSON.parse(r.stdout) as { files: Array<{ path: string }> }).files.map((f) => f.path).sort();
+      expect(files).toEqual(['compose.yaml', 'docker-compose.yml']);
+      // Named explicitly, a dangling link is an error that says so.
+      const d = await runCli(['lint', 'dangling.yaml'], { cwd: dir });
+      expect(d.code).toBe(2);
+      expect(d.stderr).toMatch(/dangling\.yaml: no such file or directory/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
