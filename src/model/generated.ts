@@ -91,6 +91,8 @@ function legacyState(content: string, sum: string): boolean {
  * us ('foreign').
  */
 export function generatedState(content: string): GeneratedState {
+  // A checkout that turned LF into CRLF (git core.autocrlf) changed no content: judged with LF line endings.
+  if (content.includes('\r\n')) content = content.replace(/\r\n/g, '\n');
   const m = SEAL.exec(content);
   if (!m) return 'foreign';
   const unsealed = `${content.slice(0, m.index)}${MARK} sha256:${UNSEALED}${content.slice(m.index + m[0].length)}`;

@@ -167,7 +167,9 @@ export async function writeFiles(files: RenderedFile[], opts: WriteOptions): Pro
       continue;
     }
     const current = target.current;
-    if (current === f.content) {
+    // Only the line endings differ: a checkout with git's core.autocrlf (or .gitattributes eol=crlf) wrote CRLF.
+    // The content is what goneat-deploy generates, so it is neither drift nor a hand edit, and is left as it is.
+    if (current === f.content || (typeof current === 'string' && current.includes('\r\n') && current.replace(/\r\n/g, '\n') === f.content)) {
       report.unchanged.push(target.shown);
       continue;
     }

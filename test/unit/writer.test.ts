@@ -40,6 +40,21 @@ describe('writeFiles', () => {
     expect(r2.unchanged).toHaveLength(2);
   });
 
+  it('a checkout with CRLF line endings (git core.autocrlf) is neither drift nor a hand edit', async () => {
+    const old = file('a.yaml', 'a: 1\nb: 2\n');
+    await writeFiles([old], { outDir: dir });
+    await writeFile(path.join(dir, 'a.yaml'), old.content.replace(/\n/g, '\r\n'));
+    const same = await writeFiles([old], { outDir: dir, check: true });
+    expect(same.drift).toEqual([]);
+    expect(same.unchanged).toHaveLength(1);
+    expect(generatedState(old.content.replace(/\n/g, '\r\n'))).toBe('generated');
+    // A new version replaces the CRLF copy of the old one without --force; a real edit is still an edit.
+    const next = file('a.yaml', 'a: 1\nb: 3\n');
+    expect((await writeFiles([next], { outDir: dir })).written).toHaveLength(1);
+    expect(await readFile(path.join(dir, 'a.yaml'), 'utf8')).toBe(next.content);
+    expect(generatedState(next.content.replace('b: 3', 'b: 4').replace(/\n/g, '\r\n'))).toBe('edited');
+  });
+
   it('replaces its own untouched files', async () => {
     await writeFiles([file('a.yaml', 'a: 1\n')], { outDir: dir });
     const r = await writeFiles([file('a.yaml', 'a: 2\n')], { outDir: dir });
