@@ -4,6 +4,7 @@
  */
 import { classify, trpcConfigDoc, type LintFile } from './files.js';
 import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { analyzeGo, goParser, mayMatter, type GoFinding } from './go.js';
 import { buildModel, type ServiceFacts } from './model.js';
@@ -52,9 +53,15 @@ export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise
   const files: LintFile[] = [];
   const skipped: string[] = [];
   const trpcConfigs = new Set(opts.trpcConfigs ?? []);
+  // Go source first: its analysis starts in a worker thread (when there is enough of it) while the YAML,
+  // Dockerfiles and units are parsed here — in a monorepo the two biggest costs, on two cores at once.
+  const early = new Map<LintInput, LintFile | undefined>();
+  for (const i of inputs) if (i.path.endsWith('.go') && !trpcConfigs.has(i.path)) early.set(i, classify(i.path, i.text));
+  const goFiles = [...early.values()].filter((f): f is LintFile & { kind: 'go' } => f?.kind === 'go').filter((f) => mayMatter(f.text));
+  const goPending = goFiles.length >= WORKER_MIN_FILES ? inWorker(goFiles) : undefined;
   for (const i of inputs) {
     // tRPC-Go's config (config.go defaultConfigPath) by its name, or the file goneat-deploy.yaml names: GD020 reads it.
-    const f = trpcConfigs.has(i.path) ? trpcConfigDoc(i.path, i.text) : classify(i.path, i.text);
+    const f = early.has(i) ? early.get(i) : trpcConfigs.has(i.path) ? trpcConfigDoc(i.path, i.text) : classify(i.path, i.text);
     if (f) files.push(f);
     else skipped.push(i.path);
   }
@@ -69,9 +76,6 @@ export async function lint(inputs: LintInput[], opts: LintOptions = {}): Promise
     if (target === undefined) throw new AmbiguousDrainError(named.length ? named : all.sort());
     services = [...services, { name: target, drainMs: opts.drainMs, origin: `--drain ${target === '*' ? '' : `${target}=`}${opts.drainMs / 1000}s`, goneat: false }];
   }
-  // Go files that can matter at all go to a worker thread (when the bundle has one), in parallel with the model.
-  const goFiles = files.filter((f): f is LintFile & { kind: 'go' } => f.kind === 'go').filter((f) => mayMatter(f.text));
-  const goPending = goFiles.length >= WORKER_MIN_FILES ? inWorker(goFiles) : undefined;
   const model = buildModel(files, { services });
   checkDrainTargets(model, services);
   let go: Array<{ file: string; findings: GoFinding[] }> | undefined = goPending ? await goPending : undefined;
@@ -139,10 +143,11 @@ const WORKER_MIN_FILES = 16;
  * bundle). Resolves undefined — and the caller analyses in-process — when there
  * is no worker script (tests run the TypeScript sources) or the worker fails.
  */
-async function inWorker(files: Array<{ path: string; text: string }>): Promise<Array<{ file: string; findings: GoFinding[] }> | undefined> {
+function inWorker(files: Array<{ path: string; text: string }>): Promise<Array<{ file: string; findings: GoFinding[] }> | undefined> {
   const script = new URL('./go-worker.js', import.meta.url);
-  if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return undefined;
-  const { Worker } = await import('node:worker_threads');
+  if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return Promise.resolve(undefined);
+  // Synchronous up to postMessage (Worker imported statically, not with await import()): the worker must start
+  // now, before the caller's synchronous parsing of the other files, not after it.
   return new Promise((resolve) => {
     const w = new Worker(script);
     const done = (v: Array<{ file: string; findings: GoFinding[] }> | undefined) => {

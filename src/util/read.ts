@@ -69,6 +69,15 @@ function openProblem(err: unknown): unknown {
   return (err as NodeJS.ErrnoException)?.code === 'ENXIO' ? new ReadError('ENOTREG', 'is a socket, not a regular file', { kind: 'a socket' }) : err;
 }
 
+/**
+ * Bytes to read next: what fstat says is left plus one (to see the end, or that the file grew), at least
+ * 8 KiB, at most CHUNK and never past maxBytes + 1. Sized by the file, not by CHUNK: a 1 MiB buffer per
+ * read made lint of a 1,600-file monorepo allocate 3 GB and spend a fifth of its time collecting it.
+ */
+function chunkSize(statSize: number, total: number, maxBytes: number): number {
+  return Math.min(CHUNK, maxBytes + 1 - total, Math.max(statSize + 1 - total, 8192));
+}
+
 /** The bytes of a regular file of at most `maxBytes`. Errors: see the file's header. */
 export async function readRegularFile(file: string, opts: ReadOptions): Promise<Buffer> {
   opts.signal?.throwIfAborted();
@@ -76,12 +85,13 @@ export async function readRegularFile(file: string, opts: ReadOptions): Promise<
     throw openProblem(err);
   });
   try {
-    checkStat(await fh.stat(), opts.maxBytes);
+    const st = await fh.stat();
+    checkStat(st, opts.maxBytes);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
       opts.signal?.throwIfAborted();
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, opts.maxBytes + 1 - total));
+      const buf = Buffer.allocUnsafe(chunkSize(st.size, total, opts.maxBytes));
       const { bytesRead } = await fh.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       chunks.push(buf.subarray(0, bytesRead));
@@ -103,11 +113,12 @@ export function readRegularFileSync(file: string, opts: { maxBytes: number }): B
     throw openProblem(err);
   }
   try {
-    checkStat(fstatSync(fd), opts.maxBytes);
+    const st = fstatSync(fd);
+    checkStat(st, opts.maxBytes);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, opts.maxBytes + 1 - total));
+      const buf = Buffer.allocUnsafe(chunkSize(st.size, total, opts.maxBytes));
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       chunks.push(buf.subarray(0, n));
