@@ -102,9 +102,9 @@ describe('pushing to a registry', () => {
     const lock = JSON.parse(await readFile(path.join(dir, 'goneat-deploy.lock.json'), 'utf8')) as { digest: string };
     expect(lock.digest).toBe(out.digest);
     const k8s = await runCli(['generate', 'k8s', '-C', dir, '-o', '-']);
-    expect(k8s.stdout).toContain(`image: ${ref}@${out.digest}`);
+    expect(k8s.stdout).toMatch(new RegExp(`image: "?${`${ref}@${out.digest}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\n`));
     const compose = await runCli(['generate', 'compose', '-C', dir, '-o', '-']);
-    expect(compose.stdout).toContain(`image: ${ref}@${out.digest}`);
+    expect(compose.stdout).toMatch(new RegExp(`image: "?${`${ref}@${out.digest}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\n`));
 
     // A real client pulls it back by digest.
     await run('docker', ['rmi', '-f', ref]);
