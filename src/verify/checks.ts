@@ -35,6 +35,8 @@ export interface Observations {
     killed: boolean;
   };
   inflight?: { sentAt: number; doneAt?: number; status?: number; error?: string };
+  /** The preStop exec hook (--as k8s): how long it ran (ms), its exit code or why it could not run, its output. */
+  preStop?: { ms: number; exitCode?: number; error?: string; output: string };
   /** First health answer other than 200 after the signal: ms after t0 and what it was. */
   healthNotReady?: { at: number; what: string };
 }
@@ -138,6 +140,27 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
     if (i.status === 200 && acrossSignal) add('inflight-completes', 'a request in flight at the stop signal completes', 'pass', `GET ${plan.inflight.path} → 200, ${s(i.doneAt! - o.stop.signalAt)} after the signal`);
     else if (i.status === 200) add('inflight-completes', 'a request in flight at the stop signal completes', 'fail', `GET ${plan.inflight.path} finished before the signal: use a slower request`);
     else add('inflight-completes', 'a request in flight at the stop signal completes', 'fail', `GET ${plan.inflight.path} → ${i.status ?? i.error ?? 'no answer'}`);
+  }
+
+  // The preStop hook (Kubernetes only). The sleep action is the kubelet's own; an exec hook is a command
+  // in the image that can fail or return early, and the kubelet then sends the stop signal at once
+  // (FailedPreStopHook; kuberuntime_container.go executePreStopHook): no time to remove the endpoints.
+  if (plan.as === 'k8s' && plan.preStop) {
+    const title = 'the preStop hook succeeds and lasts shutdown.preStop';
+    const want = plan.preStop.seconds;
+    if (plan.preStop.kind === 'sleep') add('prestop-hook', title, o.stop ? 'pass' : 'fail', o.stop ? `the kubelet's sleep action: ${want} s, then ${plan.signal}` : 'not observed');
+    else if (!o.preStop) add('prestop-hook', title, 'fail', o.started ? 'not observed' : 'the container did not start');
+    else {
+      const p = o.preStop;
+      const cmd = plan.preStop.command.join(' ');
+      const out = (p.output.trim().split('\n').filter((l) => l.trim()).pop() ?? '').trim().slice(0, 160);
+      const after = `after ${s(p.ms)}`;
+      if (p.error !== undefined) add('prestop-hook', title, 'fail', `exec ${cmd} could not run (${p.error}): the kubelet records FailedPreStopHook and sends ${plan.signal} at once, without the ${want} s for endpoint removal`);
+      else if (p.exitCode !== 0) add('prestop-hook', title, 'fail', `exec ${cmd} exited ${p.exitCode} ${after}${out ? ` (${out})` : ''}: the kubelet records FailedPreStopHook and sends ${plan.signal} at once, without the ${want} s for endpoint removal`);
+      // 50 ms: timer granularity; docker exec's own start-up only adds time.
+      else if (p.ms < want * 1000 - 50) add('prestop-hook', title, 'fail', `exec ${cmd} exited 0 ${after}, not the ${want} s of shutdown.preStop: ${plan.signal} comes before endpoints are removed`);
+      else add('prestop-hook', title, 'pass', `exec ${cmd} exited 0 ${after} (shutdown.preStop ${want} s)`);
+    }
   }
 
   // Health turns not-ready before exit

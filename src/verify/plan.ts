@@ -26,7 +26,7 @@ export interface VerifyPlan {
   successExitCodes: number[];
   health?: Endpoint;
   inflight?: Endpoint;
-  preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[] };
+  preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[]; seconds: number };
   /** The image's USER ("" when it has none). */
   imageUser: string;
   /** Where the numbers came from, for the report. */

@@ -48,6 +48,11 @@ function get(port: number, path: string, timeoutMs: number): Promise<{ status: n
   });
 }
 
+/** The last non-empty line of a command's output, shortened for one report line. */
+function lastLine(output: string): string {
+  return (output.trim().split('\n').filter((l) => l.trim()).pop() ?? '').trim().slice(0, 160);
+}
+
 /** Rejects when the signal aborts, so a long wait does not hold up cleanup. */
 function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return p;
@@ -216,9 +221,25 @@ export async function verifyImage(
           await abortable(Promise.race([delay(Math.min(LEAD_MS, preStopMs)), waiting.then(() => undefined)]), opts.signal);
         } else {
           if (plan.preStop?.kind === 'exec') {
+            // The kubelet runs the exec hook and waits for it (at most the grace period, the SIGKILL timer
+            // above), then sends the stop signal whatever its outcome: a hook that fails is only a
+            // FailedPreStopHook event (kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go
+            // executePreStopHook; pkg/kubelet/lifecycle/handlers.go Run returns the exec's error for a
+            // non-zero exit). So the signal goes out early and the endpoint-removal delay never happens;
+            // checks.ts judges it as prestop-hook.
             timeline.push({ t: now(), event: `preStop: exec ${plan.preStop.command.join(' ')}` });
-            const code = await abortable(containers.exec(id, plan.preStop.command), opts.signal);
-            timeline.push({ t: now(), event: `preStop exec exited ${code}` });
+            const startedAt = now();
+            const r = await abortable(
+              containers.exec(id, plan.preStop.command).then(
+                (x): NonNullable<Observations['preStop']> => ({ ms: 0, exitCode: x.exitCode, output: x.output }),
+                (err: Error): NonNullable<Observations['preStop']> => ({ ms: 0, error: err.message, output: '' }),
+              ),
+              opts.signal,
+            );
+            r.ms = now() - startedAt;
+            obs.preStop = r;
+            const last = lastLine(r.output);
+            timeline.push({ t: now(), event: r.error !== undefined ? `preStop exec failed: ${r.error}` : `preStop exec exited ${r.exitCode}${last ? ` (${last})` : ''}` });
           }
           sendInflight();
           await delay(LEAD_MS, undefined, { signal: opts.signal });

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { RuntimeError } from '../../src/errors.js';
-import type { BuildEvent, ContainerState, Containers, Engine, EngineInfo, ImageInfo, Images, ProcessRow, RegistryAuth, RunSpec } from '../../src/runtime/engine.js';
+import type { BuildEvent, ContainerState, Containers, Engine, EngineInfo, ExecResult, ImageInfo, Images, ProcessRow, RegistryAuth, RunSpec } from '../../src/runtime/engine.js';
 
 const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -150,6 +150,8 @@ export interface FakeService {
   /** docker top rows; PID 1 first. Default: tini with the service as its child, UID 65532, no TTY. */
   processes?: ProcessRow[];
   tty?: boolean;
+  /** What an exec in the container does (the preStop hook): takes `ms`, exits `exitCode`, prints `output`. Default: exit 0 at once. */
+  exec?: { exitCode: number; ms: number; output: string };
 }
 
 interface FakeContainer {
@@ -268,9 +270,11 @@ export class FakeContainers implements Containers {
     return this.get(id).exited;
   }
 
-  async exec(id: string, cmd: string[]): Promise<number> {
+  async exec(id: string, cmd: string[]): Promise<ExecResult> {
     this.calls.push(`exec ${id} ${cmd.join(' ')}`);
-    return 0;
+    const e = this.get(id).service.exec ?? { exitCode: 0, ms: 0, output: '' };
+    if (e.ms) await new Promise((resolve) => setTimeout(resolve, e.ms));
+    return { exitCode: e.exitCode, output: e.output };
   }
 
   async logs(id: string): Promise<string> {

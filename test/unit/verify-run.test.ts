@@ -107,6 +107,28 @@ describe('verifyImage against the fake engine', () => {
     expect(engine.containers.calls.some((c) => /^signal \S+ SIGTERM$/.test(c))).toBe(true);
   });
 
+  it('k8s: a preStop exec hook that exits non-zero fails prestop-hook (the kubelet\'s FailedPreStopHook), with its output', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100, exec: { exitCode: 2, ms: 60, output: 'flag provided but not defined: -sleep\nUsage of /app/svc:\n' } });
+    const r = await verifyImage(engine.containers, plan({ as: 'k8s', inflight: undefined, preStop: { kind: 'exec', command: ['/app/svc', '-sleep', '1s'], seconds: 1 } }));
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['prestop-hook']!.status).toBe('fail');
+    expect(by['prestop-hook']!.measured).toMatch(/^exec \/app\/svc -sleep 1s exited 2 after 0\.\d\d s \(Usage of \/app\/svc:\): the kubelet records FailedPreStopHook and sends SIGTERM at once, without the 1 s for endpoint removal$/);
+    expect(r.passed).toBe(false);
+    expect(r.timeline.map((e) => e.event)).toContain('preStop exec exited 2 (Usage of /app/svc:)');
+  });
+
+  it('k8s: a preStop exec hook that exits 0 but returns early fails prestop-hook; one that lasts shutdown.preStop passes', async () => {
+    const short = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100, exec: { exitCode: 0, ms: 100, output: '' } });
+    const r = await verifyImage(short.containers, plan({ as: 'k8s', inflight: undefined, preStop: { kind: 'exec', command: ['/app/svc', '-sleep', '1s'], seconds: 1 } }));
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['prestop-hook']).toMatchObject({ status: 'fail' });
+    expect(by['prestop-hook']!.measured).toMatch(/exited 0 after 0\.\d\d s, not the 1 s of shutdown\.preStop: SIGTERM comes before endpoints are removed$/);
+    const full = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100, exec: { exitCode: 0, ms: 1000, output: '' } });
+    const ok = await verifyImage(full.containers, plan({ as: 'k8s', inflight: undefined, preStop: { kind: 'exec', command: ['/app/svc', '-sleep', '1s'], seconds: 1 } }));
+    expect(statuses(ok)['prestop-hook']).toBe('pass');
+    expect(ok.passed, JSON.stringify(ok.checks)).toBe(true);
+  });
+
   it('k8s: the grace period ends in SIGKILL when the service does not stop', async () => {
     const engine = engineWith({ handles: [] });
     const r = await verifyImage(engine.containers, plan({ as: 'k8s', stopTimeoutS: 1, health: undefined, inflight: undefined }));
