@@ -21,6 +21,8 @@ export interface Observations {
   started: boolean;
   startFailure?: string;
   readyMs?: number;
+  /** With a health endpoint, while the container kept running: why verify stopped waiting for a 200. */
+  healthWait?: { ms: number; answered: boolean; why: string };
   processes: ProcessRow[];
   pid1Pid?: number;
   tty?: boolean;
@@ -91,15 +93,16 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
     add('non-root', 'runs as a non-root numeric user', 'pass', `USER ${plan.imageUser}; process UIDs ${[...new Set(o.processes.map((p) => p.uid))].join(', ')}`);
   }
 
+  // Healthy after start (its own check, so that a wrong health port or path is not blamed on the
+  // read-only root: the container runs read-only either way).
+  if (!plan.health) add('healthy', 'the health endpoint answers 200 after start', 'skip', 'no health endpoint (health in goneat-deploy.yaml or --health)');
+  else if (o.started) add('healthy', 'the health endpoint answers 200 after start', 'pass', `GET ${plan.health.path} on port ${plan.health.port} → 200 after ${s(o.readyMs ?? 0)}`);
+  else add('healthy', 'the health endpoint answers 200 after start', 'fail', o.healthWait?.why ?? o.startFailure ?? 'the container did not start');
+
   // Read-only root
-  add(
-    'read-only-rootfs',
-    'works with a read-only root filesystem',
-    o.started && o.readOnly ? 'pass' : 'fail',
-    o.started && o.readOnly
-      ? `${plan.health ? `healthy after ${s(o.readyMs ?? 0)}` : 'running'} with a read-only root and tmpfs /tmp`
-      : (o.startFailure ?? 'did not start read-only'),
-  );
+  if (o.started && o.readOnly) add('read-only-rootfs', 'works with a read-only root filesystem', 'pass', `${plan.health ? `healthy after ${s(o.readyMs ?? 0)}` : 'running'} with a read-only root and tmpfs /tmp`);
+  else if (o.healthWait && o.readOnly) add('read-only-rootfs', 'works with a read-only root filesystem', 'skip', 'not judged: running read-only, but never healthy (see healthy)');
+  else add('read-only-rootfs', 'works with a read-only root filesystem', 'fail', o.startFailure ?? 'did not start read-only');
 
   // Stop
   if (!o.stop) {
@@ -166,6 +169,9 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
   // Health turns not-ready before exit
   if (!plan.health) add('health-not-ready', 'health turns not-ready before the process exits', 'skip', 'no health endpoint (health in goneat-deploy.yaml or --health)');
   else if (!o.stop) add('health-not-ready', 'health turns not-ready before the process exits', 'fail', 'not observed');
+  // An endpoint that never answered 200 before the signal cannot turn not-ready: a refused connection
+  // after the signal says nothing then.
+  else if (!o.started) add('health-not-ready', 'health turns not-ready before the process exits', 'fail', `${plan.health.path} never answered 200 before the signal: it never was ready, so it cannot turn not-ready`);
   else if (o.healthNotReady && o.healthNotReady.at < o.stop.exitAt) {
     add('health-not-ready', 'health turns not-ready before the process exits', 'pass', `${plan.health.path} → ${o.healthNotReady.what} ${s(o.healthNotReady.at - o.stop.signalAt)} after the signal, ${s(o.stop.exitAt - o.healthNotReady.at)} before exit`);
   } else {

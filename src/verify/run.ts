@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InterruptedError } from '../errors.js';
+import { formatElapsed } from '../model/duration.js';
 import { isInit } from '../model/signals.js';
 import type { Containers } from '../runtime/engine.js';
 import { evaluate, type CheckResult, type Observations } from './checks.js';
@@ -35,6 +36,15 @@ export interface VerifyReport {
 }
 
 export const VERIFY_LABEL = 'io.goneat-deploy.verify';
+
+/**
+ * How long verify waits for the first 200 from the health endpoint (ms): at most `deadlineMs`; less when a
+ * 404 lasts `notFoundMs`, or connections to the health port fail for `refusedMs` while the in-flight
+ * port answers.
+ */
+export const READINESS = { deadlineMs: 60_000, notFoundMs: 5_000, refusedMs: 10_000 };
+
+const s = (ms: number) => formatElapsed(ms);
 
 function get(port: number, path: string, timeoutMs: number): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {
@@ -68,7 +78,7 @@ function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
 export async function verifyImage(
   containers: Containers,
   plan: VerifyPlan,
-  opts: { signal?: AbortSignal; step?: (message: string) => void } = {},
+  opts: { signal?: AbortSignal; step?: (message: string) => void; readiness?: Partial<typeof READINESS> } = {},
 ): Promise<VerifyReport> {
   const step = opts.step ?? (() => undefined);
   const timeline: TimelineEvent[] = [];
@@ -96,19 +106,54 @@ export async function verifyImage(
     let state = await containers.state(id);
     const hostPort = (p: number) => state.ports[p];
 
-    // 1. Up and ready.
-    const readyDeadline = performance.now() + 60_000;
+    // 1. Up and ready. Waits up to `deadlineMs` for a 200, but gives up early, saying why, when the answer
+    // is already clear: the path answers 404 (it does not exist), or nothing listens on the health port
+    // while another port of the service answers (the service is up; the health port is wrong).
+    const wait = { ...READINESS, ...opts.readiness };
+    const readyDeadline = performance.now() + wait.deadlineMs;
     if (plan.health) {
+      const health = plan.health;
+      const other = plan.inflight && plan.inflight.port !== health.port ? plan.inflight : undefined;
+      let last = 'no answer';
+      let answered = false;
+      let notFoundSince: number | undefined;
+      let refusedSince: number | undefined;
       while (performance.now() < readyDeadline) {
         state = await containers.state(id);
         if (!state.running) break;
-        const ok = await get(hostPort(plan.health.port)!, plan.health.path, 1000).then((r) => r.status === 200, () => false);
-        if (ok) {
+        const r = await get(hostPort(health.port)!, health.path, 1000).catch((err: NodeJS.ErrnoException) => ({ error: err.code ?? err.message }));
+        const t = performance.now();
+        if ('status' in r && r.status === 200) {
           obs.started = true;
-          obs.readyMs = performance.now() - began;
+          obs.readyMs = t - began;
           break;
         }
+        if ('status' in r) {
+          answered = true;
+          last = `HTTP ${r.status}`;
+          refusedSince = undefined;
+          notFoundSince = r.status === 404 ? (notFoundSince ?? t) : undefined;
+          if (notFoundSince !== undefined && t - notFoundSince >= wait.notFoundMs) {
+            obs.healthWait = { ms: t - began, answered, why: `GET ${health.path} on port ${health.port} answered 404 for ${s(t - notFoundSince)}: the service has no such path (health.path)` };
+            break;
+          }
+        } else {
+          last = `no connection (${r.error})`;
+          notFoundSince = undefined;
+          refusedSince ??= t;
+          if (other && t - refusedSince >= wait.refusedMs) {
+            const up = await get(hostPort(other.port)!, '/', 1000).then(() => true, () => false);
+            if (up) {
+              obs.healthWait = { ms: t - began, answered, why: `nothing answers on port ${health.port} (${r.error} for ${s(t - refusedSince)}) while port ${other.port} does: the service never serves ${health.path} there (health.port)` };
+              break;
+            }
+          }
+        }
         await delay(100, undefined, { signal: opts.signal });
+      }
+      if (!obs.started && !obs.healthWait) {
+        const ms = performance.now() - began;
+        obs.healthWait = { ms, answered, why: `not healthy within ${s(ms)}: GET ${health.path} on port ${health.port} ${answered ? `last answered ${last}` : `never answered (${last})`}` };
       }
     } else {
       await delay(1500, undefined, { signal: opts.signal });
@@ -124,7 +169,8 @@ export async function verifyImage(
     if (!state.running) {
       const logs = (await containers.logs(id, 5)).trim().split('\n').filter(Boolean).pop();
       obs.startFailure = `exited during start with code ${state.exitCode}${logs ? ` (${logs.slice(0, 160)})` : ''}`;
-    } else if (!obs.started) obs.startFailure = `not healthy within 60 s (${plan.health!.path} on port ${plan.health!.port})`;
+      delete obs.healthWait;
+    }
 
     if (state.running) {
       obs.pid1Pid = state.pid;

@@ -150,6 +150,13 @@ export interface FakeService {
   /** docker top rows; PID 1 first. Default: tini with the service as its child, UID 65532, no TTY. */
   processes?: ProcessRow[];
   tty?: boolean;
+  /** Paths that answer 404 (the service has no such route); every other path answers 200. */
+  missing?: string[];
+  /**
+   * Published ports nothing in the container listens on: the engine's proxy accepts the connection and
+   * resets it (docker-proxy with no backend), so a client sees ECONNRESET.
+   */
+  unserved?: number[];
   /** What an exec in the container does (the preStop hook): takes `ms`, exits `exitCode`, prints `output`. Default: exit 0 at once. */
   exec?: { exitCode: number; ms: number; output: string };
 }
@@ -197,11 +204,22 @@ export class FakeContainers implements Containers {
       exit(code);
     };
     for (const port of spec.ports) {
+      if (service.unserved?.includes(port)) {
+        const server = http.createServer();
+        server.on('connection', (sock) => sock.destroy());
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        c.servers.set(port, server);
+        continue;
+      }
       const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? '/', 'http://x');
         if (service.health && port === service.health.port && url.pathname + url.search === service.health.path) {
           // A service that crashes during start never becomes healthy.
           res.writeHead(c.stopping || service.crash ? 503 : 200).end();
+          return;
+        }
+        if (service.missing?.includes(url.pathname)) {
+          res.writeHead(404).end();
           return;
         }
         const ms = Number(url.searchParams.get('ms') ?? 0);
