@@ -26,6 +26,8 @@ export interface VerifyReport {
   image: string;
   as: VerifyPlan['as'];
   source: VerifyPlan['source'];
+  /** The config file read, when source is goneat-deploy.yaml (it may be another name, with -c). */
+  configFile?: string;
   signal: string;
   stopTimeoutS: number;
   passed: boolean;
@@ -328,6 +330,7 @@ export async function verifyImage(
     image: plan.image,
     as: plan.as,
     source: plan.source,
+    ...(plan.configFile ? { configFile: plan.configFile } : {}),
     signal: plan.signal,
     stopTimeoutS: plan.stopTimeoutS,
     passed: checks.every((c) => c.status !== 'fail'),

@@ -52,6 +52,13 @@ describe('help and usage', () => {
     expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 runtime failure.*2 usage or config error/);
   });
 
+  it('verify --signal SIGFOO is a usage error before any engine is contacted, listing the accepted names', async () => {
+    const r = await runCli(['verify', 'example/svc:1', '-C', os.tmpdir(), '--signal', 'SIGFOO'], { env: NO_ENGINE });
+    expect(r.code).toBe(2);
+    oneLineError(r.stderr);
+    expect(r.stderr).toMatch(/--signal SIGFOO: not a signal name; expected one of SIGABRT, .*SIGTERM/);
+  });
+
   it.each([['build'], ['generate'], ['generate', 'compose'], ['generate', 'all'], ['init'], ['verify'], ['lint'], ['schema']])('%s --help has examples', async (...args) => {
     const r = await runCli([...args, '--help']);
     expect(r.code).toBe(0);
