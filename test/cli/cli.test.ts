@@ -65,6 +65,17 @@ describe('help and usage', () => {
     expect(host.stderr).not.toMatch(/start it|cannot reach/);
   });
 
+  it('generate without a target is a usage error listing the targets (an unknown one stays commander\'s unknown command)', async () => {
+    const none = await runCli(['generate', '-C', os.tmpdir()]);
+    expect(none.code).toBe(2);
+    oneLineError(none.stderr);
+    expect(none.stderr).toBe('goneat-deploy: generate needs a TARGET: one of dockerfile, compose, swarm, k8s, systemd, daemonize, launchd, upstart, all\n');
+    expect(none.stdout).toBe('');
+    const bad = await runCli(['generate', 'nomad']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown command 'nomad'/);
+  });
+
   it('verify --signal SIGFOO is a usage error before any engine is contacted, listing the accepted names', async () => {
     const r = await runCli(['verify', 'example/svc:1', '-C', os.tmpdir(), '--signal', 'SIGFOO'], { env: NO_ENGINE });
     expect(r.code).toBe(2);
