@@ -95,6 +95,9 @@ export class FakeImages implements Images {
       const size = m.Layers.reduce((n, l) => n + files.get(l)!.length, 0);
       const id = this.store === 'containerd' ? sha(`manifest of ${m.Config} ${m.Layers.join(' ')}`) : sha(configBytes);
       const info = infoFrom(id, size, JSON.parse(configBytes.toString()) as Record<string, unknown>);
+      // The engine keeps the repository digests of an image it already has (same ID), as after a push.
+      const known = [...this.byRef.values()].find((i) => i.id === id);
+      if (known) info.repoDigests = [...known.repoDigests];
       for (const t of m.RepoTags) {
         this.byRef.set(t, info);
         this.archives.set(t, archive);
@@ -123,7 +126,11 @@ export class FakeImages implements Images {
     if (this.failPush) throw new RuntimeError(`push ${ref} failed: ${this.failPush}`);
     this.pushes.push({ ref, ...(auth ? { auth } : {}) });
     onEvent?.('Pushed');
-    return sha(`manifest of ${ref} ${this.byRef.get(ref)!.id}`);
+    const digest = sha(`manifest of ${ref} ${this.byRef.get(ref)!.id}`);
+    // The engine records repository@digest in the pushed image's RepoDigests.
+    const repo = ref.replace(/:[^:/]+$/, '');
+    this.byRef.get(ref)!.repoDigests.push(`${repo}@${digest}`);
+    return digest;
   }
 
   async remove(ref: string): Promise<void> {
