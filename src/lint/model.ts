@@ -69,6 +69,8 @@ export interface ServiceFacts {
   framework?: 'trpc-go';
   /** goneat-deploy.yaml has its own health section (GD020: a trpc_go.yaml without an admin port is then no loss). */
   healthConfigured?: boolean;
+  /** The ports and health goneat-deploy.yaml itself writes (GD020 checks them against trpc_go.yaml). */
+  declared?: import('../model/trpc.js').TrpcDeclared;
   /** Directory the facts apply under (a goneat-deploy.yaml's directory); undefined = anywhere. */
   dir?: string;
   imageRepository?: string;
