@@ -96,6 +96,15 @@ Examples:
         replicas: Number(opts.replicas ?? 2),
       } as import('../init/template.js').InitAnswers;
       if (!Number.isInteger(answers.replicas) || answers.replicas < 1) throw new UsageError(`--replicas ${opts.replicas}: expected a whole number >= 1`);
+      // tRPC-Go: the ports (published on 127.0.0.1, as for a plain module) and the admin health from trpc_go.yaml.
+      if (framework === 'trpc-go' && !opts.port && found.trpcText !== undefined) {
+        const fromTrpc = (await import('../init/detect.js')).portsFromTrpc(found.trpcText, 'trpc_go.yaml');
+        if (fromTrpc) {
+          answers.ports = fromTrpc.ports;
+          answers.portsFrom = 'trpc_go.yaml';
+          if (!opts.health && fromTrpc.health) answers.health = fromTrpc.health;
+        }
+      }
 
       const asking = interactive(ctx) && Boolean(ctx.stdin?.isTTY) && !opts.yes;
       if (asking) {

@@ -6,6 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { analyzeTrpcConfig } from '../model/trpc.js';
 
 export interface Detected {
   module?: string;
@@ -63,4 +64,18 @@ export function serviceName(from: string): string {
     .slice(0, 63)
     .replace(/-+$/, '');
   return label || 'service';
+}
+
+/**
+ * The ports and health `init` writes for a tRPC-Go service, from its trpc_go.yaml: each service's port
+ * (named rpc, rpc2… as the trpc-go preset names them; protocol udp when its network is), the admin port
+ * as `admin`, and health on the admin port at /is_healthy/ (tRPC-Go's admin server, admin/admin.go).
+ * Undefined when the file cannot be read as tRPC-Go would (the config check then reports why).
+ */
+export function portsFromTrpc(text: string, file: string): { ports: Array<{ name: string; port: number; protocol?: 'udp' }>; health?: { port: string; path: string } } | undefined {
+  const { facts } = analyzeTrpcConfig(text, { file });
+  if (!facts) return undefined;
+  const ports: Array<{ name: string; port: number; protocol?: 'udp' }> = facts.services.map((s, i) => ({ name: i === 0 ? 'rpc' : `rpc${i + 1}`, port: s.port, ...(s.protocol === 'udp' ? { protocol: 'udp' as const } : {}) }));
+  if (facts.adminPort && !facts.services.some((s) => s.port === facts.adminPort)) ports.push({ name: 'admin', port: facts.adminPort });
+  return { ports, ...(facts.adminPort ? { health: { port: ports.find((p) => p.port === facts.adminPort)!.name, path: '/is_healthy/' } } : {}) };
 }

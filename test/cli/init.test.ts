@@ -52,7 +52,7 @@ describe('goneat-deploy init', () => {
     expect((await runCli(['init', '-C', dir, '--force'])).code).toBe(0);
   });
 
-  it('recognizes tRPC-Go and leaves ports, health and drain to trpc_go.yaml', async () => {
+  it('recognizes tRPC-Go: writes its ports (published on 127.0.0.1, as for a plain module) and the admin health from trpc_go.yaml, leaves the drain to it', async () => {
     const dir = goProject('hello', {
       'trpc_go.yaml': 'server:\n  max_close_wait_time: 20000\n  admin: {port: 11014}\n  service:\n    - {name: trpc.demo.hello.Greeter, port: 8000}\n',
     });
@@ -60,8 +60,15 @@ describe('goneat-deploy init', () => {
     expect((await runCli(['init', '-C', dir])).code).toBe(0);
     const text = readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8');
     expect(text).toMatch(/^framework: trpc-go/m);
+    expect(text).toContain('ports:   # from trpc_go.yaml: keep the two in agreement (generate and lint warn when they differ)\n  - { name: rpc, port: 8000, publish: 127.0.0.1:8000 }\n  - { name: admin, port: 11014, publish: 127.0.0.1:11014 }\nhealth:\n  port: admin\n  path: /is_healthy/\n');
+    expect(text).not.toMatch(/^ {2}drain:/m);
     const spec = load(dir);
     expect(spec.ports.map((p) => p.port)).toEqual([8000, 11014]);
+    // compose publishes the service port (on loopback), as it does for a plain module's init.
+    const compose = await runCli(['generate', 'compose', '-C', dir, '-o', '-']);
+    expect(compose.code, compose.stderr).toBe(0);
+    expect(compose.stderr).toBe('');
+    expect(compose.stdout).toContain('127.0.0.1:8000:8000');
     expect(spec.health?.path).toBe('/is_healthy/');
     expect(spec.shutdown.drainMs).toBe(20_000);
     expect(spec.args).toEqual(['-conf', '/app/trpc_go.yaml']);
