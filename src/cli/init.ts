@@ -82,6 +82,8 @@ Examples:
       }
       if (opts.framework !== undefined && opts.framework !== 'plain' && opts.framework !== 'trpc-go') throw new UsageError(`--framework ${opts.framework}: expected plain or trpc-go`);
       const found = await detect(dir);
+      const { chooseMain } = await import('../init/detect.js');
+      const picked = await chooseMain(dir, displayPath(dir, ctx.cwd), found, opts.main);
       const framework = (opts.framework as 'plain' | 'trpc-go' | undefined) ?? found.framework;
       const name = opts.name ?? serviceName(found.module ?? path.basename(dir));
       let answers = {
@@ -89,7 +91,7 @@ Examples:
         framework,
         repository: opts.repository ?? name,
         tag: opts.tag ?? 'dev',
-        main: opts.main ?? found.mains[0] ?? '.',
+        main: picked.main,
         ports: opts.port ? parsePorts(opts.port) : framework === 'trpc-go' ? [] : [{ name: 'http', port: 8080 }],
         ...(opts.health ? { health: parseHealth(opts.health) } : {}),
         ...(opts.drain ? { drain: opts.drain } : framework === 'plain' ? { drain: '10s' } : {}),
@@ -107,6 +109,7 @@ Examples:
       }
 
       const asking = interactive(ctx) && Boolean(ctx.stdin?.isTTY) && !opts.yes;
+      if (picked.note && !asking) ctx.stderr.write(`goneat-deploy: note: ${picked.note}\n`);
       if (asking) {
         const { input, select } = await import('@inquirer/prompts');
         const { DNS_LABEL_PATTERN } = await import('../model/patterns.js');
@@ -144,7 +147,27 @@ Examples:
       const text = renderConfig(answers, schemaRef(dir, path));
       // What init writes must load: check it the way every command will (with trpc_go.yaml as it will be).
       const readAux = auxReader(dir);
-      const checked = specFromText(displayPath(target, ctx.cwd), text, (rel) => (trpc?.updated !== undefined && path.resolve(dir, rel) === trpc.path ? trpc.updated : readAux(rel)));
+      const shownTarget = displayPath(target, ctx.cwd);
+      let checked: ReturnType<typeof specFromText>;
+      try {
+        checked = specFromText(shownTarget, text, (rel) => (trpc?.updated !== undefined && path.resolve(dir, rel) === trpc.path ? trpc.updated : readAux(rel)));
+      } catch (err) {
+        const { ConfigError } = await import('../errors.js');
+        if (!(err instanceof ConfigError)) throw err;
+        // Name the flag (or answer) that gave the value, not a line of a file that was never written.
+        const { initFlagError } = await import('../init/flags.js');
+        throw initFlagError(err, shownTarget, {
+          name: opts.name ?? (asking ? answers.name : undefined),
+          repository: opts.repository,
+          tag: opts.tag,
+          main: opts.main,
+          port: opts.port?.join(','),
+          health: opts.health,
+          drain: opts.drain ?? (asking && answers.framework === 'plain' ? answers.drain : undefined),
+          preStop: opts.preStop,
+          replicas: opts.replicas,
+        });
+      }
       for (const w of checked.warnings) ctx.stderr.write(`goneat-deploy: warning: ${formatIssue(w)}\n`);
       if (trpc?.hint && checked.warnings.some((w) => w.code === 'no-drain')) ctx.stderr.write(`${trpc.hint}\n`);
       if (trpc?.updated !== undefined) await atomicWrite(trpc.path, trpc.updated);
