@@ -24,12 +24,23 @@ interface InitOptions {
 /** preStop when none is given; tRPC-Go's close_wait_time does its job in-process (src/model/trpc.ts). */
 const DEFAULT_PRE_STOP = '3s';
 
-function parsePorts(list: string[]): Array<{ name: string; port: number }> {
+/** NAME=PORT items (comma separated, or one per --port); `what` names where they came from in errors. */
+function parsePorts(list: string[], what = '--port '): Array<{ name: string; port: number }> {
   return list.flatMap((item) => item.split(',')).filter(Boolean).map((p) => {
     const m = /^([a-z0-9-]{1,15})=(\d{1,5})$/.exec(p.trim());
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`--port ${p}: expected NAME=PORT like http=8080`);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`${what}${p.trim()}: expected NAME=PORT like http=8080 (name: a-z, 0-9, "-", at most 15 characters; port 1..65535)`);
     return { name: m[1]!, port: Number(m[2]) };
   });
+}
+
+/** A prompt's validate: true, or the message to show under the answer (the prompt asks again). */
+function promptCheck(check: () => unknown): true | string {
+  try {
+    check();
+    return true;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 function parseHealth(text: string): { port: string | number; path: string } {
@@ -129,9 +140,20 @@ Examples:
         };
         answers.repository = await input({ message: 'Image repository', default: opts.repository ?? answers.name });
         if (answers.framework === 'plain') {
-          const ports = await input({ message: 'Ports (name=port, comma separated)', default: answers.ports.map((p) => `${p.name}=${p.port}`).join(',') });
-          answers.ports = parsePorts([ports]);
-          answers.drain = await input({ message: 'Drain: the longest your service needs to finish in-flight work', default: answers.drain ?? '10s' });
+          // Answers are checked in the prompt, which asks again, as the name prompt does: an error after
+          // the last question would name a flag nobody typed and throw every answer away.
+          const ports = await input({
+            message: 'Ports (name=port, comma separated)',
+            default: answers.ports.map((p) => `${p.name}=${p.port}`).join(','),
+            validate: (v) => promptCheck(() => parsePorts([v], '')),
+          });
+          answers.ports = parsePorts([ports], '');
+          const { parseDuration } = await import('../model/duration.js');
+          answers.drain = await input({
+            message: 'Drain: the longest your service needs to finish in-flight work',
+            default: answers.drain ?? '10s',
+            validate: (v) => parseDuration(v.trim()) !== undefined || 'expected a duration like "5s", "500ms" or "1m30s"',
+          }).then((v) => v.trim());
         }
       }
 
