@@ -187,7 +187,9 @@ describe('buildImage against the fake engine', () => {
     };
     await expect(buildImage({ loaded: loaded(`build: {tini: ${elfFile('static-amd64')}}\n`), env: {}, cwd: tmp }, deps(engine, { goBuild: failing }))).rejects.toThrow(/go build of \. in \. failed/);
     const controller = new AbortController();
-    const slow = (i: GoBuildInput) => new Promise<void>((_, reject) => i.signal!.addEventListener('abort', () => reject(i.signal!.reason)));
+    // Also when the interrupt came before go build started (a loaded machine: the stages before it took > 50 ms).
+    const slow = (i: GoBuildInput) =>
+      new Promise<void>((_, reject) => (i.signal!.aborted ? reject(i.signal!.reason) : i.signal!.addEventListener('abort', () => reject(i.signal!.reason))));
     const run = buildImage({ loaded: loaded(`build: {tini: ${elfFile('static-amd64')}}\n`), env: {}, cwd: tmp, signal: controller.signal }, deps(engine, { goBuild: slow }));
     setTimeout(() => controller.abort(new InterruptedError('SIGINT')), 50);
     await expect(run).rejects.toBeInstanceOf(InterruptedError);
