@@ -46,11 +46,21 @@ export async function run(argv: string[], ctx: CliContext, interrupted: () => St
 
 /** The installed CLI: process.argv, the process's streams, env and cwd, and Ctrl-C. */
 export async function main(argv: string[]): Promise<number> {
-  // `goneat-deploy generate k8s -o - | head`: a reader that leaves is not an error.
+  // The one owner of failed writes to the process's own streams (every command prints through them):
+  // `goneat-deploy generate k8s -o - | head -1`: a reader that leaves is not an error — end quietly, as
+  // Unix tools do on EPIPE. Any other failure (`> /dev/full`: ENOSPC, EIO, EBADF) is one line on stderr
+  // and exit 1, never an uncaught exception with a stack trace. A stderr that fails too stays silent.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(0);
-      throw err;
+      if (stream === process.stdout) {
+        try {
+          process.stderr.write(`${PREFIX}cannot write to stdout: ${writeFailure(err)}\n`);
+        } catch {
+          // nowhere left to say it
+        }
+      }
+      process.exit(1);
     });
   }
   const controller = new AbortController();
@@ -78,6 +88,12 @@ export async function main(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** "no space left on device (ENOSPC)": the errno's description from Node's message, and its code. */
+function writeFailure(err: NodeJS.ErrnoException): string {
+  const what = /^[A-Z]+: ([^,]+)/.exec(err.message)?.[1] ?? err.message;
+  return err.code ? `${what} (${err.code})` : what;
 }
 
 function report(err: unknown, ctx: CliContext, verbose: boolean, interrupted?: StopSignal): number {

@@ -32,6 +32,7 @@ Examples:
       const { buildImage } = await import('../image/build.js');
       const { makeProgress } = await import('./progress.js');
       const { connectEngine, engineIsLocal } = await import('./engine.js');
+      const { LOCK_FILE: LOCK_FILE_NAME } = await import('../image/lock.js');
       const loaded = await loadConfig({ dir: opts.dir, config: opts.config }, ctx.cwd);
       const progress = await makeProgress(ctx, verbose);
       const result = await buildImage(
@@ -54,6 +55,11 @@ Examples:
         throw err;
       });
       progress.end(true);
+      if (result.lock?.action === 'dropped') {
+        ctx.stderr.write(`goneat-deploy: note: removed ${LOCK_FILE_NAME}: it pinned ${result.lock.pinned}, an earlier push, and this build (not pushed) made a different image; generate now uses ${result.image}; run build --push to pin again\n`);
+      } else if (result.lock?.action === 'unverified') {
+        ctx.stderr.write(`goneat-deploy: warning: ${LOCK_FILE_NAME} pins ${result.lock.pinned} (a multi-platform push); this build was not pushed, so generate still deploys that digest, whatever changed: run build --push to pin what you built\n`);
+      }
       if (result.digest) {
         const { writeLock } = await import('../image/lock.js');
         await writeLock(loaded.configDir, { image: result.image, digest: result.digest, platforms: result.platforms.map((p) => p.platform) });

@@ -111,5 +111,17 @@ Examples:
   };
   for (const t of TARGETS) addTarget(t.name, t.description, t.single, t.defaultOutput);
   addTarget('all', 'every target at once (default output: <dir>/deploy/)', false);
+  // No target, or one that is not a subcommand, reaches this action: a usage error (exit 2) that lists
+  // the targets, as the README's `generate TARGET` says — not the help text and exit 0. Options meant for
+  // a target (`generate -C dir`) are let through so that the message is about the target.
+  generate
+    .argument('[target]')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (target: string | undefined) => {
+      const { UsageError } = await import('../errors.js');
+      const names = [...TARGETS.map((t) => t.name), 'all'].join(', ');
+      throw new UsageError(target === undefined || target.startsWith('-') ? `generate needs a TARGET: one of ${names}` : `error: unknown command '${target}'; expected a TARGET: one of ${names}`);
+    });
   return generate;
 }

@@ -24,12 +24,23 @@ interface InitOptions {
 /** preStop when none is given; tRPC-Go's close_wait_time does its job in-process (src/model/trpc.ts). */
 const DEFAULT_PRE_STOP = '3s';
 
-function parsePorts(list: string[]): Array<{ name: string; port: number }> {
+/** NAME=PORT items (comma separated, or one per --port); `what` names where they came from in errors. */
+function parsePorts(list: string[], what = '--port '): Array<{ name: string; port: number }> {
   return list.flatMap((item) => item.split(',')).filter(Boolean).map((p) => {
     const m = /^([a-z0-9-]{1,15})=(\d{1,5})$/.exec(p.trim());
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`--port ${p}: expected NAME=PORT like http=8080`);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new UsageError(`${what}${p.trim()}: expected NAME=PORT like http=8080 (name: a-z, 0-9, "-", at most 15 characters; port 1..65535)`);
     return { name: m[1]!, port: Number(m[2]) };
   });
+}
+
+/** A prompt's validate: true, or the message to show under the answer (the prompt asks again). */
+function promptCheck(check: () => unknown): true | string {
+  try {
+    check();
+    return true;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 function parseHealth(text: string): { port: string | number; path: string } {
@@ -82,6 +93,8 @@ Examples:
       }
       if (opts.framework !== undefined && opts.framework !== 'plain' && opts.framework !== 'trpc-go') throw new UsageError(`--framework ${opts.framework}: expected plain or trpc-go`);
       const found = await detect(dir);
+      const { chooseMain } = await import('../init/detect.js');
+      const picked = await chooseMain(dir, displayPath(dir, ctx.cwd), found, opts.main);
       const framework = (opts.framework as 'plain' | 'trpc-go' | undefined) ?? found.framework;
       const name = opts.name ?? serviceName(found.module ?? path.basename(dir));
       let answers = {
@@ -89,15 +102,25 @@ Examples:
         framework,
         repository: opts.repository ?? name,
         tag: opts.tag ?? 'dev',
-        main: opts.main ?? found.mains[0] ?? '.',
+        main: picked.main,
         ports: opts.port ? parsePorts(opts.port) : framework === 'trpc-go' ? [] : [{ name: 'http', port: 8080 }],
         ...(opts.health ? { health: parseHealth(opts.health) } : {}),
         ...(opts.drain ? { drain: opts.drain } : framework === 'plain' ? { drain: '10s' } : {}),
         replicas: Number(opts.replicas ?? 2),
       } as import('../init/template.js').InitAnswers;
       if (!Number.isInteger(answers.replicas) || answers.replicas < 1) throw new UsageError(`--replicas ${opts.replicas}: expected a whole number >= 1`);
+      // tRPC-Go: the ports (published on 127.0.0.1, as for a plain module) and the admin health from trpc_go.yaml.
+      if (framework === 'trpc-go' && !opts.port && found.trpcText !== undefined) {
+        const fromTrpc = (await import('../init/detect.js')).portsFromTrpc(found.trpcText, 'trpc_go.yaml');
+        if (fromTrpc) {
+          answers.ports = fromTrpc.ports;
+          answers.portsFrom = 'trpc_go.yaml';
+          if (!opts.health && fromTrpc.health) answers.health = fromTrpc.health;
+        }
+      }
 
       const asking = interactive(ctx) && Boolean(ctx.stdin?.isTTY) && !opts.yes;
+      if (picked.note && !asking) ctx.stderr.write(`goneat-deploy: note: ${picked.note}\n`);
       if (asking) {
         const prompts = await import('@inquirer/prompts');
         // Every prompt ends when SIGINT/SIGTERM aborts ctx.signal (the terminal is restored by the prompt).
@@ -120,9 +143,20 @@ Examples:
         };
         answers.repository = await input({ message: 'Image repository', default: opts.repository ?? answers.name });
         if (answers.framework === 'plain') {
-          const ports = await input({ message: 'Ports (name=port, comma separated)', default: answers.ports.map((p) => `${p.name}=${p.port}`).join(',') });
-          answers.ports = parsePorts([ports]);
-          answers.drain = await input({ message: 'Drain: the longest your service needs to finish in-flight work', default: answers.drain ?? '10s' });
+          // Answers are checked in the prompt, which asks again, as the name prompt does: an error after
+          // the last question would name a flag nobody typed and throw every answer away.
+          const ports = await input({
+            message: 'Ports (name=port, comma separated)',
+            default: answers.ports.map((p) => `${p.name}=${p.port}`).join(','),
+            validate: (v) => promptCheck(() => parsePorts([v], '')),
+          });
+          answers.ports = parsePorts([ports], '');
+          const { parseDuration } = await import('../model/duration.js');
+          answers.drain = await input({
+            message: 'Drain: the longest your service needs to finish in-flight work',
+            default: answers.drain ?? '10s',
+            validate: (v) => parseDuration(v.trim()) !== undefined || 'expected a duration like "5s", "500ms" or "1m30s"',
+          }).then((v) => v.trim());
         }
       }
 
@@ -138,7 +172,27 @@ Examples:
       const text = renderConfig(answers, schemaRef(dir, path));
       // What init writes must load: check it the way every command will (with trpc_go.yaml as it will be).
       const readAux = auxReader(dir);
-      const checked = specFromText(displayPath(target, ctx.cwd), text, (rel) => (trpc?.updated !== undefined && path.resolve(dir, rel) === trpc.path ? trpc.updated : readAux(rel)));
+      const shownTarget = displayPath(target, ctx.cwd);
+      let checked: ReturnType<typeof specFromText>;
+      try {
+        checked = specFromText(shownTarget, text, (rel) => (trpc?.updated !== undefined && path.resolve(dir, rel) === trpc.path ? trpc.updated : readAux(rel)));
+      } catch (err) {
+        const { ConfigError } = await import('../errors.js');
+        if (!(err instanceof ConfigError)) throw err;
+        // Name the flag (or answer) that gave the value, not a line of a file that was never written.
+        const { initFlagError } = await import('../init/flags.js');
+        throw initFlagError(err, shownTarget, {
+          name: opts.name ?? (asking ? answers.name : undefined),
+          repository: opts.repository,
+          tag: opts.tag,
+          main: opts.main,
+          port: opts.port?.join(','),
+          health: opts.health,
+          drain: opts.drain ?? (asking && answers.framework === 'plain' ? answers.drain : undefined),
+          preStop: opts.preStop,
+          replicas: opts.replicas,
+        });
+      }
       for (const w of checked.warnings) warn(ctx, formatIssue(w));
       if (trpc?.hint && checked.warnings.some((w) => w.code === 'no-drain')) ctx.stderr.write(`${trpc.hint}\n`);
       // The config and the trpc_go.yaml fix are one unit: both written, or neither.

@@ -79,13 +79,14 @@ Examples:
         if (m) services.push({ name: m[1]!, drainMs: ms, origin: `--drain ${d}`, goneat: false });
         else bareDrain = ms;
       }
-      const facts = ({ spec, config }: Loaded, dir: string | undefined, origin: string): Facts => ({
+      const facts = ({ spec, config, configPath }: Loaded, dir: string | undefined, origin: string): Facts => ({
         name: spec.name,
         drainMs: spec.shutdown.drainMs,
         preStopMs: spec.shutdown.preStopMs,
         stopSignal: spec.shutdown.signal,
         ...(spec.framework === 'trpc-go' ? { framework: 'trpc-go' as const } : {}),
         ...(config.health ? { healthConfigured: true } : {}),
+        ...(spec.framework === 'trpc-go' ? { declared: { file: path.basename(configPath), ...(config.ports ? { ports: config.ports } : {}), ...(config.health ? { health: config.health } : {}) } } : {}),
         ...(dir !== undefined ? { dir } : {}),
         imageRepository: spec.image.repository,
         origin,

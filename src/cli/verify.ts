@@ -40,14 +40,16 @@ Examples:
     .action(async (image: string | undefined, opts: VerifyOptions, cmd: Command) => {
       const verbose = Boolean((cmd.optsWithGlobals() as GlobalOptions).verbose);
       const { loadOptionalConfig } = await import('../config/load.js');
-      const { parseAs, planVerify } = await import('../verify/plan.js');
+      const { parseAs, parseSignal, planVerify } = await import('../verify/plan.js');
       const { verifyImage } = await import('../verify/run.js');
       const { formatReport } = await import('../verify/report.js');
       const { connectEngine } = await import('./engine.js');
       const { makeProgress } = await import('./progress.js');
       const { UsageError } = await import('../errors.js');
 
-      parseAs(opts.as); // before the engine: a bad flag is a usage error even when Docker is down
+      // Before the config and the engine: a bad flag is a usage error even when Docker is down.
+      parseAs(opts.as);
+      if (opts.signal !== undefined) parseSignal(opts.signal);
       const loaded = await loadOptionalConfig(opts, ctx.cwd);
       const ref = image ?? loaded?.spec.image.ref;
       if (!ref) throw new UsageError('verify needs an image: pass one, or run it where goneat-deploy.yaml is (or -C DIR)');
@@ -55,7 +57,7 @@ Examples:
       const info = await engine.images.inspect(ref);
       if (!info) throw new UsageError(`image ${ref} is not on the engine: build it first (goneat-deploy build); verify never pulls`);
       const plan = planVerify(ref, {
-        ...(loaded ? { spec: loaded.spec } : {}),
+        ...(loaded ? { spec: loaded.spec, configFile: loaded.displayPath } : {}),
         info,
         flags: {
           ...(opts.as !== undefined ? { as: opts.as } : {}),

@@ -51,6 +51,7 @@ export function specFromText(
         file: path.join(path.dirname(file), rel),
         ...(preStopMs !== undefined ? { preStopMs } : {}),
         healthConfigured: config.health !== undefined,
+        declared: { file: path.basename(file), ...(config.ports ? { ports: config.ports } : {}), ...(config.health ? { health: config.health } : {}) },
       });
       if (!analysis.facts) throw new ConfigError(analysis.errors);
       trpc = analysis.facts;

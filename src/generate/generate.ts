@@ -73,6 +73,21 @@ async function renderFor(loaded: Loaded, targetName: string, opts: GenerateOptio
   return files.map((f) => ({ ...f, path: path.join(out, f.path) }));
 }
 
+/**
+ * -o naming something that is neither a regular file nor a directory (/dev/full, /dev/stdout, a FIFO):
+ * generated files are written atomically, a temp file renamed over the target, which would replace a
+ * device node rather than write into it (and reading it first, to look for our header, never ends on
+ * /dev/zero-like devices). A UsageError that points at `-o -` and a shell redirect instead.
+ */
+async function refuseSpecialOutput(abs: string, shown: string, single: boolean): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  const st = await stat(abs).catch(() => undefined);
+  if (!st || st.isFile() || (!single && st.isDirectory())) return;
+  if (st.isDirectory()) return; // the writer says EISDIR with its hint
+  const kind = st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'not a regular file';
+  throw new UsageError(`-o ${shown}: ${kind}; generated files are written to a temporary file and renamed over the target, which would replace it: use -o - and redirect (-o - > ${shown})`);
+}
+
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'vendor', 'deploy']);
 
 /** Every goneat-deploy.yaml under `root` (a monorepo of services). */
@@ -149,6 +164,7 @@ export async function generate(cwd: string, targetName: string, opts: GenerateOp
       return { kind: 'stdout', text: rendered.map((f) => `# ==> ${path.relative(projectDir, f.path)} <==\n${f.content}`).join('') };
     }
     files = await renderFor(loaded, targetName, opts, opts.output !== undefined ? cwd : projectDir);
+    if (opts.output !== undefined) await refuseSpecialOutput(path.resolve(cwd, opts.output), opts.output, Boolean(targetFor(targetName)?.single));
   }
   stopIfInterrupted();
 

@@ -12,7 +12,7 @@
  * Registry API. Every dependency that reaches outside (the engine, the
  * compiler, the registry, the temp dir) comes in through BuildDeps.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
@@ -22,6 +22,7 @@ import { sourceDateEpoch, writeContextDir } from './context.js';
 import type { Credentials } from './credentials.js';
 import type { GoBuildInput } from './gobuild.js';
 import { loadIntoEngine } from './load.js';
+import { LOCK_FILE, readLock, type BuildLock } from './lock.js';
 import { hostPackages, produceImages } from './produce.js';
 import { silentProgress, type Progress } from './progress.js';
 import { publish, type Registry } from './publish.js';
@@ -95,6 +96,25 @@ export interface BuildResult {
   sbom: { path: string; bytes: number };
   binary: { path: string; sha256: string; built: boolean };
   durationMs: number;
+  /**
+   * A build without --push of the image goneat-deploy.lock.json pins: 'dropped' when the image built is
+   * not the pushed one (the lock is removed, so generate deploys repository:tag, this image);
+   * 'unverified' when that cannot be told (a manifest list pushed through the registry). `pinned` is
+   * the lock's repository:tag@digest.
+   */
+  lock?: { action: 'dropped' | 'unverified'; pinned: string };
+}
+
+/**
+ * Whether a lock pinning `image` still describes the image just built: the engine lists repository@digest
+ * in RepoDigests for the image it pushed (docker image inspect), and a reproducible build of the same
+ * inputs is that same image again. A manifest list (several platforms) was pushed through the Registry
+ * API, so the engine never learns its digest: undecidable.
+ */
+export function lockFreshness(lock: BuildLock, image: string, repoDigests: string[]): 'fresh' | 'stale' | 'unknown' | 'other' {
+  if (`${lock.repository}:${lock.tag}` !== image) return 'other';
+  if (repoDigests.includes(`${lock.repository}@${lock.digest}`)) return 'fresh';
+  return lock.platforms.length > 1 ? 'unknown' : 'stale';
 }
 
 /** Runs the stages in order; the temp dir is removed whatever happens. `deps` may be just the engine connector. */
@@ -185,6 +205,19 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
     const published = req.push
       ? await publish(engine.images, { image, platforms, env, progress, ...(deps.registry ? { registry: deps.registry } : {}) })
       : undefined;
+    // Not pushed: a lock that pins this repository:tag to what an earlier --push published would make
+    // generate keep deploying that old digest while verify tests this new image. Drop the pin (build is
+    // the only command that knows both images; generate never talks to the engine).
+    let lock: BuildResult['lock'];
+    const pin = published ? undefined : await readLock(configDir);
+    if (pin) {
+      const fresh = lockFreshness(pin, image, loaded.repoDigests);
+      const pinned = `${pin.repository}:${pin.tag}@${pin.digest}`;
+      if (fresh === 'stale') {
+        await unlink(path.join(configDir, LOCK_FILE));
+        lock = { action: 'dropped', pinned };
+      } else if (fresh === 'unknown') lock = { action: 'unverified', pinned };
+    }
     return {
       image,
       id: loaded.id,
@@ -204,6 +237,7 @@ export async function buildImage(req: BuildRequest, depsOrConnect: BuildDeps | (
       sbom: { path: SBOM_PATH, bytes: Buffer.byteLength(local.sbom) },
       binary: { path: inputs.prebuilt ? local.binary.hostPath : '(built)', sha256: local.binary.sha256, built: !inputs.prebuilt },
       durationMs: Date.now() - started,
+      ...(lock ? { lock } : {}),
     };
   } catch (err) {
     if (early) {

@@ -15,6 +15,8 @@ export interface Loaded {
   size: number;
   /** Bytes sent to the engine (the archive, or the build context). */
   contextBytes: number;
+  /** repository@digest the engine knows this image by (set when it pushed this very image). */
+  repoDigests: string[];
 }
 
 export async function loadIntoEngine(
@@ -46,5 +48,5 @@ export async function loadIntoEngine(
   // imageId), the manifest's digest in containerd's image store (Engine 29's default). Both are
   // deterministic; reporting the engine's keeps `docker images` and `build --json` in agreement.
   if (info?.id) id = info.id;
-  return { id, size: info?.size ?? 0, contextBytes };
+  return { id, size: info?.size ?? 0, contextBytes, repoDigests: info?.repoDigests ?? [] };
 }

@@ -11,7 +11,9 @@ export interface InitAnswers {
   repository: string;
   tag: string;
   main: string;
-  ports: Array<{ name: string; port: number }>;
+  ports: Array<{ name: string; port: number; protocol?: 'udp' }>;
+  /** Where the ports came from, said in a comment (tRPC-Go: trpc_go.yaml, which must agree). */
+  portsFrom?: string;
   health?: { port: string | number; path: string };
   drain?: string;
   preStop?: string;
@@ -37,8 +39,8 @@ export function renderConfig(a: InitAnswers, schemaRef: string): string {
     `  main: ${scalar(a.main)}   # Go main package, built with CGO_ENABLED=0 -trimpath`,
   ];
   if (a.ports.length) {
-    lines.push('ports:');
-    for (const p of a.ports) lines.push(`  - { name: ${scalar(p.name, true)}, port: ${p.port}, publish: ${scalar(`127.0.0.1:${p.port}`, true)} }`);
+    lines.push(a.portsFrom ? `ports:   # from ${a.portsFrom}: keep the two in agreement (generate and lint warn when they differ)` : 'ports:');
+    for (const p of a.ports) lines.push(`  - { name: ${scalar(p.name, true)}, port: ${p.port}, ${p.protocol ? `protocol: ${p.protocol}, ` : ''}publish: ${scalar(`127.0.0.1:${p.port}`, true)} }`);
   }
   if (a.health) {
     lines.push('health:', `  port: ${scalar(a.health.port)}`, `  path: ${scalar(a.health.path)}`);

@@ -72,6 +72,8 @@ export interface ServiceFacts {
   healthConfigured?: boolean;
   /** The stop signal goneat-deploy.yaml configures (shutdown.signal, "SIGTERM"): GD021 judges Go source that ignores it. */
   stopSignal?: string;
+  /** The ports and health goneat-deploy.yaml itself writes (GD020 checks them against trpc_go.yaml). */
+  declared?: import('../model/trpc.js').TrpcDeclared;
   /** Directory the facts apply under (a goneat-deploy.yaml's directory); undefined = anywhere. */
   dir?: string;
   imageRepository?: string;

@@ -46,8 +46,12 @@ export interface KubernetesSpec {
   namespace?: string;
   serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
-  /** The preStop hook: the kubelet's sleep action (1.30+), or an exec of the service binary for older clusters. */
-  preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[] };
+  /**
+   * The preStop hook: the kubelet's sleep action (1.30+), or an exec of the service binary for older
+   * clusters; `seconds` is shutdown.preStop, how long the hook is meant to last (for exec: what the command
+   * is said to sleep, which verify --as k8s measures).
+   */
+  preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[]; seconds: number };
   goRuntimeEnv: boolean;
   /** kubernetes.version: the release the manifests are for (unset: a supported one, 1.30+). */
   version?: KubernetesVersion;
@@ -388,7 +392,7 @@ export function buildSpec(userConfig: Config, inputs: SpecInputs = {}): { spec?:
         const problem = argumentProblem(a);
         if (problem) issues.push({ path: ['kubernetes', 'preStopExec', i], message: problem });
       });
-      preStop = { kind: 'exec', command: [...k.preStopExec] };
+      preStop = { kind: 'exec', command: [...k.preStopExec], seconds: Math.ceil(preStopMs / 1000) };
     }
   } else if (preStopMs > 0) {
     if (hasSleepAction(version)) preStop = { kind: 'sleep', seconds: Math.ceil(preStopMs / 1000) };

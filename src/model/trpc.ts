@@ -99,7 +99,7 @@ export interface TrpcFacts {
 export type TrpcScope = 'always' | 'container' | 'kubernetes';
 
 export interface TrpcFinding extends LocatedIssue {
-  code: 'no-drain' | 'no-admin' | 'loopback-bind' | 'prestop-and-close-wait' | 'unresolved-env';
+  code: 'no-drain' | 'no-admin' | 'loopback-bind' | 'prestop-and-close-wait' | 'unresolved-env' | 'port-mismatch' | 'health-mismatch';
   scope: TrpcScope;
 }
 
@@ -119,6 +119,18 @@ export interface TrpcAnalysisOptions {
   preStopMs?: number;
   /** goneat-deploy.yaml has its own health section: a missing admin port is then no loss. */
   healthConfigured?: boolean;
+  /**
+   * What goneat-deploy.yaml itself writes (not what the preset derives): its `ports` and `health`, checked
+   * against what trpc_go.yaml makes tRPC-Go listen on. `file` names goneat-deploy.yaml in messages.
+   */
+  declared?: TrpcDeclared;
+}
+
+/** goneat-deploy.yaml's own ports and health (health.port: a number, or the name of one of `ports`). */
+export interface TrpcDeclared {
+  file: string;
+  ports?: Array<{ name: string; port: number; protocol?: 'tcp' | 'udp' }>;
+  health?: { port?: number | string; path?: string };
 }
 
 const LOOPBACK = (ip: string) => ip === 'localhost' || ip === '::1' || /^127\./.test(ip);
@@ -356,6 +368,47 @@ export function analyzeTrpcConfig(text: string, opts: TrpcAnalysisOptions): Trpc
       ['server', 'close_wait_time'],
       `close_wait_time ${closeWaitMs} already keeps the service accepting for ${formatDuration(close.sleepMs)} after SIGTERM while endpoints drop the pod, and shutdown.preStop ${formatDuration(opts.preStopMs!)} waits before SIGTERM for the same reason: the grace period counts both (${formatDuration(opts.preStopMs! + close.sleepMs)}); drop one of them`,
     );
+  }
+  // goneat-deploy.yaml against trpc_go.yaml: tRPC-Go listens where trpc_go.yaml says (a service's
+  // port/address, the admin server's port when server.admin.port > 0: trpc.go setupAdmin), whatever
+  // goneat-deploy.yaml declares; a declared port nothing listens on gets published, put in the
+  // Kubernetes Service and probed with no answer. Located at the trpc_go.yaml line that decides it.
+  if (opts.declared) {
+    const d = opts.declared;
+    const listens = (port: number, protocol: 'tcp' | 'udp' = 'tcp') => services.some((x) => x.port === port && x.protocol === protocol) || (protocol === 'tcp' && adminPort === port);
+    const serving = [...services.map((x) => `service ${x.name || '(unnamed)'} ${x.port}${x.protocol === 'udp' ? '/udp' : ''}`), adminPort ? `admin ${adminPort}` : 'no admin server (server.admin.port unset)'].join(', ');
+    const adminAt = at(['server', 'admin', 'port']) !== undefined ? undefined : at(['server', 'admin']) !== undefined ? { at: ['server'] as FieldPath, key: 'admin' } : { at: [] as FieldPath, key: 'server' };
+    const servicePlace = (): { path: FieldPath; absent?: { at: FieldPath; key: string } } => {
+      if (servicePaths.length === 1) {
+        const p = servicePaths[0]!;
+        return { path: at([...p, 'address']) !== undefined ? [...p, 'address'] : [...p, 'port'] };
+      }
+      return at(['server', 'service']) !== undefined ? { path: ['server', 'service'] } : { path: ['server', 'service'], absent: { at: ['server'], key: 'service' } };
+    };
+    const hp = d.health?.port;
+    const healthPort = typeof hp === 'number' ? hp : hp !== undefined ? d.ports?.find((p) => p.name === hp)?.port : undefined;
+    (d.ports ?? []).forEach((p, i) => {
+      // The health port's own finding below says it once, with the fix.
+      if (listens(p.port, p.protocol) || (p.port === healthPort && (p.protocol ?? 'tcp') === 'tcp')) return;
+      const admin = p.name === 'admin';
+      const place = admin ? { path: ['server', 'admin', 'port'] as FieldPath, absent: adminAt } : servicePlace();
+      warn(
+        'port-mismatch',
+        'always',
+        place.path,
+        `${d.file} ports[${i}] (${p.name} ${p.port}${p.protocol === 'udp' ? '/udp' : ''}): tRPC-Go does not listen there with this file (${serving}), so what is published or put in the Kubernetes Service for it gets no answer; make the two files agree`,
+        place.absent,
+      );
+    });
+    if (healthPort !== undefined && !listens(healthPort)) {
+      warn(
+        'health-mismatch',
+        'always',
+        ['server', 'admin', 'port'],
+        `${d.file} health.port ${healthPort}${typeof hp === 'string' ? ` (${hp})` : ''}: ${adminPort ? `tRPC-Go's admin server (${d.health?.path ?? '/is_healthy/'}) listens on ${adminPort}` : 'no admin server: tRPC-Go starts none without server.admin.port (trpc.go setupAdmin)'} and no service listens on ${healthPort}, so probes and verify never get an answer (pods never become Ready); ${adminPort ? `use health.port ${adminPort}` : `add server.admin: {ip: 0.0.0.0, port: ${healthPort}}`}`,
+        adminAt,
+      );
+    }
   }
   // In file order, as a reader goes through the file.
   warnings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));

@@ -108,6 +108,11 @@ export interface ProcessRow {
   args: string;
 }
 
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
 export interface Containers {
   /** Creates and starts a container: no TTY, stdin closed, no init injected, all capabilities dropped, no-new-privileges. Resolves with its ID. */
   run(spec: RunSpec): Promise<string>;
@@ -120,8 +125,12 @@ export interface Containers {
   signal(id: string, signal: string): Promise<void>;
   /** Resolves with the exit code when the container stops. */
   wait(id: string): Promise<number>;
-  /** Runs a command in the running container; resolves with its exit code. */
-  exec(id: string, cmd: string[]): Promise<number>;
+  /**
+   * Runs a command in the running container; resolves with its exit code and its output (stdout and
+   * stderr, interleaved). A command the runtime cannot start (no such file) resolves with the runtime's
+   * exit code for it (126/127) rather than rejecting.
+   */
+  exec(id: string, cmd: string[]): Promise<ExecResult>;
   /** The last `tail` lines of output; "" when they cannot be read. */
   logs(id: string, tail?: number): Promise<string>;
   /** Removes the container (forced, with its anonymous volumes); one that is not there is not an error. */

@@ -21,6 +21,8 @@ export interface Observations {
   started: boolean;
   startFailure?: string;
   readyMs?: number;
+  /** With a health endpoint, while the container kept running: why verify stopped waiting for a 200. */
+  healthWait?: { ms: number; answered: boolean; why: string };
   processes: ProcessRow[];
   pid1Pid?: number;
   tty?: boolean;
@@ -35,6 +37,8 @@ export interface Observations {
     killed: boolean;
   };
   inflight?: { sentAt: number; doneAt?: number; status?: number; error?: string };
+  /** The preStop exec hook (--as k8s): how long it ran (ms), its exit code or why it could not run, its output. */
+  preStop?: { ms: number; exitCode?: number; error?: string; output: string };
   /** First health answer other than 200 after the signal: ms after t0 and what it was. */
   healthNotReady?: { at: number; what: string };
 }
@@ -89,15 +93,16 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
     add('non-root', 'runs as a non-root numeric user', 'pass', `USER ${plan.imageUser}; process UIDs ${[...new Set(o.processes.map((p) => p.uid))].join(', ')}`);
   }
 
+  // Healthy after start (its own check, so that a wrong health port or path is not blamed on the
+  // read-only root: the container runs read-only either way).
+  if (!plan.health) add('healthy', 'the health endpoint answers 200 after start', 'skip', 'no health endpoint (health in goneat-deploy.yaml or --health)');
+  else if (o.started) add('healthy', 'the health endpoint answers 200 after start', 'pass', `GET ${plan.health.path} on port ${plan.health.port} → 200 after ${s(o.readyMs ?? 0)}`);
+  else add('healthy', 'the health endpoint answers 200 after start', 'fail', o.healthWait?.why ?? o.startFailure ?? 'the container did not start');
+
   // Read-only root
-  add(
-    'read-only-rootfs',
-    'works with a read-only root filesystem',
-    o.started && o.readOnly ? 'pass' : 'fail',
-    o.started && o.readOnly
-      ? `${plan.health ? `healthy after ${s(o.readyMs ?? 0)}` : 'running'} with a read-only root and tmpfs /tmp`
-      : (o.startFailure ?? 'did not start read-only'),
-  );
+  if (o.started && o.readOnly) add('read-only-rootfs', 'works with a read-only root filesystem', 'pass', `${plan.health ? `healthy after ${s(o.readyMs ?? 0)}` : 'running'} with a read-only root and tmpfs /tmp`);
+  else if (o.healthWait && o.readOnly) add('read-only-rootfs', 'works with a read-only root filesystem', 'skip', 'not judged: running read-only, but never healthy (see healthy)');
+  else add('read-only-rootfs', 'works with a read-only root filesystem', 'fail', o.startFailure ?? 'did not start read-only');
 
   // Stop
   if (!o.stop) {
@@ -140,9 +145,33 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
     else add('inflight-completes', 'a request in flight at the stop signal completes', 'fail', `GET ${plan.inflight.path} → ${i.status ?? i.error ?? 'no answer'}`);
   }
 
+  // The preStop hook (Kubernetes only). The sleep action is the kubelet's own; an exec hook is a command
+  // in the image that can fail or return early, and the kubelet then sends the stop signal at once
+  // (FailedPreStopHook; kuberuntime_container.go executePreStopHook): no time to remove the endpoints.
+  if (plan.as === 'k8s' && plan.preStop) {
+    const title = 'the preStop hook succeeds and lasts shutdown.preStop';
+    const want = plan.preStop.seconds;
+    if (plan.preStop.kind === 'sleep') add('prestop-hook', title, o.stop ? 'pass' : 'fail', o.stop ? `the kubelet's sleep action: ${want} s, then ${plan.signal}` : 'not observed');
+    else if (!o.preStop) add('prestop-hook', title, 'fail', o.started ? 'not observed' : 'the container did not start');
+    else {
+      const p = o.preStop;
+      const cmd = plan.preStop.command.join(' ');
+      const out = (p.output.trim().split('\n').filter((l) => l.trim()).pop() ?? '').trim().slice(0, 160);
+      const after = `after ${s(p.ms)}`;
+      if (p.error !== undefined) add('prestop-hook', title, 'fail', `exec ${cmd} could not run (${p.error}): the kubelet records FailedPreStopHook and sends ${plan.signal} at once, without the ${want} s for endpoint removal`);
+      else if (p.exitCode !== 0) add('prestop-hook', title, 'fail', `exec ${cmd} exited ${p.exitCode} ${after}${out ? ` (${out})` : ''}: the kubelet records FailedPreStopHook and sends ${plan.signal} at once, without the ${want} s for endpoint removal`);
+      // 50 ms: timer granularity; docker exec's own start-up only adds time.
+      else if (p.ms < want * 1000 - 50) add('prestop-hook', title, 'fail', `exec ${cmd} exited 0 ${after}, not the ${want} s of shutdown.preStop: ${plan.signal} comes before endpoints are removed`);
+      else add('prestop-hook', title, 'pass', `exec ${cmd} exited 0 ${after} (shutdown.preStop ${want} s)`);
+    }
+  }
+
   // Health turns not-ready before exit
   if (!plan.health) add('health-not-ready', 'health turns not-ready before the process exits', 'skip', 'no health endpoint (health in goneat-deploy.yaml or --health)');
   else if (!o.stop) add('health-not-ready', 'health turns not-ready before the process exits', 'fail', 'not observed');
+  // An endpoint that never answered 200 before the signal cannot turn not-ready: a refused connection
+  // after the signal says nothing then.
+  else if (!o.started) add('health-not-ready', 'health turns not-ready before the process exits', 'fail', `${plan.health.path} never answered 200 before the signal: it never was ready, so it cannot turn not-ready`);
   else if (o.healthNotReady && o.healthNotReady.at < o.stop.exitAt) {
     add('health-not-ready', 'health turns not-ready before the process exits', 'pass', `${plan.health.path} → ${o.healthNotReady.what} ${s(o.healthNotReady.at - o.stop.signalAt)} after the signal, ${s(o.stop.exitAt - o.healthNotReady.at)} before exit`);
   } else {

@@ -26,11 +26,13 @@ export interface VerifyPlan {
   successExitCodes: number[];
   health?: Endpoint;
   inflight?: Endpoint;
-  preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[] };
+  preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[]; seconds: number };
   /** The image's USER ("" when it has none). */
   imageUser: string;
   /** Where the numbers came from, for the report. */
   source: 'goneat-deploy.yaml' | 'image labels' | 'defaults';
+  /** With source 'goneat-deploy.yaml': the config file actually read (-C/-c), as shown to the user. */
+  configFile?: string;
 }
 
 export interface VerifyFlags {
@@ -55,6 +57,30 @@ function seconds(text: string, what: string): number {
   return Math.ceil(ms / 1000);
 }
 
+/**
+ * Signal names the Docker Engine accepts for a Linux container's stop signal and `docker kill`: the
+ * engine's map (moby/sys signal/signal_linux.go SignalMap, the same names as Go's syscall package on
+ * Linux), here with the SIG prefix; real-time signals are left out.
+ */
+export const LINUX_SIGNALS = [
+  'SIGABRT', 'SIGALRM', 'SIGBUS', 'SIGCHLD', 'SIGCLD', 'SIGCONT', 'SIGFPE', 'SIGHUP', 'SIGILL', 'SIGINT', 'SIGIO', 'SIGIOT',
+  'SIGKILL', 'SIGPIPE', 'SIGPOLL', 'SIGPROF', 'SIGPWR', 'SIGQUIT', 'SIGSEGV', 'SIGSTKFLT', 'SIGSTOP', 'SIGSYS', 'SIGTERM',
+  'SIGTRAP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGUSR1', 'SIGUSR2', 'SIGVTALRM', 'SIGWINCH', 'SIGXCPU', 'SIGXFSZ',
+] as const;
+
+/**
+ * --signal: a signal name ("SIGTERM"; "TERM" and lower case are accepted as the docker CLI does) →
+ * "SIGTERM". Throws UsageError (exit 2) listing the accepted names otherwise.
+ */
+export function parseSignal(text: string): string {
+  const name = text.trim().toUpperCase();
+  const full = name.startsWith('SIG') ? name : `SIG${name}`;
+  if (!(LINUX_SIGNALS as readonly string[]).includes(full)) {
+    throw new UsageError(`--signal ${text}: not a signal name; expected one of ${LINUX_SIGNALS.join(', ')}`);
+  }
+  return full;
+}
+
 /** --as: how to stop the container (compose is the default). */
 export function parseAs(text: string | undefined): VerifyAs {
   if (text === undefined) return 'compose';
@@ -62,7 +88,7 @@ export function parseAs(text: string | undefined): VerifyAs {
   return text;
 }
 
-export function planVerify(image: string, input: { spec?: ServiceSpec; info: ImageInfo; flags: VerifyFlags }): VerifyPlan {
+export function planVerify(image: string, input: { spec?: ServiceSpec; configFile?: string; info: ImageInfo; flags: VerifyFlags }): VerifyPlan {
   const { spec, info, flags } = input;
   const as = parseAs(flags.as);
   const labels = info.labels;
@@ -79,6 +105,7 @@ export function planVerify(image: string, input: { spec?: ServiceSpec; info: Ima
       ...(spec.kubernetes.preStop ? { preStop: spec.kubernetes.preStop } : {}),
       imageUser: info.user,
       source: 'goneat-deploy.yaml',
+      ...(input.configFile ? { configFile: input.configFile } : {}),
     };
   } else {
     const fromLabels = Boolean(labels['io.goneat-deploy.service']);
@@ -104,8 +131,7 @@ export function planVerify(image: string, input: { spec?: ServiceSpec; info: Ima
   }
   if (flags.stopTimeout !== undefined) plan.stopTimeoutS = seconds(flags.stopTimeout, '--stop-timeout');
   if (flags.signal !== undefined) {
-    if (!/^SIG[A-Z0-9]+$/.test(flags.signal)) throw new UsageError(`--signal ${flags.signal}: expected a signal name like SIGTERM`);
-    plan.signal = flags.signal;
+    plan.signal = parseSignal(flags.signal);
   }
   if (flags.health !== undefined) plan.health = parseEndpoint(flags.health, '--health');
   if (flags.inflight !== undefined) plan.inflight = parseEndpoint(flags.inflight, '--inflight');

@@ -7,7 +7,7 @@ export function formatReport(r: VerifyReport, color = false): string {
   const mark = { pass: paint(32, 'pass'), fail: paint(31, 'FAIL'), skip: paint(33, 'skip') };
   const how = r.as === 'compose' ? `docker stop: ${r.signal}, SIGKILL after ${r.stopTimeoutS}s` : `kubelet termination: grace ${r.stopTimeoutS}s, ${r.signal}`;
   const width = Math.max(...r.checks.map((c) => c.id.length));
-  const lines = [`verify ${terminalSafe(r.image)} as ${r.as} (${how}; settings from ${r.source})`, ''];
+  const lines = [`verify ${terminalSafe(r.image)} as ${r.as} (${how}; settings from ${terminalSafe(r.configFile ?? r.source)})`, ''];
   lines.push(`  ${'CHECK'.padEnd(width)}  RESULT  MEASURED`);
   for (const c of r.checks) lines.push(`  ${c.id.padEnd(width)}  ${mark[c.status]}${' '.repeat(8 - c.status.length)}${terminalSafe(c.measured)}`);
   if (r.timeline.length) {

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InterruptedError } from '../errors.js';
+import { formatElapsed } from '../model/duration.js';
 import { isInit } from '../model/signals.js';
 import type { Containers } from '../runtime/engine.js';
 import { evaluate, type CheckResult, type Observations } from './checks.js';
@@ -25,6 +26,8 @@ export interface VerifyReport {
   image: string;
   as: VerifyPlan['as'];
   source: VerifyPlan['source'];
+  /** The config file read, when source is goneat-deploy.yaml (it may be another name, with -c). */
+  configFile?: string;
   signal: string;
   stopTimeoutS: number;
   passed: boolean;
@@ -36,6 +39,15 @@ export interface VerifyReport {
 
 export const VERIFY_LABEL = 'io.goneat-deploy.verify';
 
+/**
+ * How long verify waits for the first 200 from the health endpoint (ms): at most `deadlineMs`; less when a
+ * 404 lasts `notFoundMs`, or connections to the health port fail for `refusedMs` while the in-flight
+ * port answers.
+ */
+export const READINESS = { deadlineMs: 60_000, notFoundMs: 5_000, refusedMs: 10_000 };
+
+const s = (ms: number) => formatElapsed(ms);
+
 function get(port: number, path: string, timeoutMs: number): Promise<{ status: number }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path, agent: false, timeout: timeoutMs, headers: { connection: 'close' } }, (res) => {
@@ -46,6 +58,11 @@ function get(port: number, path: string, timeoutMs: number): Promise<{ status: n
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
   });
+}
+
+/** The last non-empty line of a command's output, shortened for one report line. */
+function lastLine(output: string): string {
+  return (output.trim().split('\n').filter((l) => l.trim()).pop() ?? '').trim().slice(0, 160);
 }
 
 /** Rejects when the signal aborts, so a long wait does not hold up cleanup. */
@@ -63,7 +80,7 @@ function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
 export async function verifyImage(
   containers: Containers,
   plan: VerifyPlan,
-  opts: { signal?: AbortSignal; step?: (message: string) => void } = {},
+  opts: { signal?: AbortSignal; step?: (message: string) => void; readiness?: Partial<typeof READINESS> } = {},
 ): Promise<VerifyReport> {
   const step = opts.step ?? (() => undefined);
   const timeline: TimelineEvent[] = [];
@@ -91,19 +108,54 @@ export async function verifyImage(
     let state = await containers.state(id);
     const hostPort = (p: number) => state.ports[p];
 
-    // 1. Up and ready.
-    const readyDeadline = performance.now() + 60_000;
+    // 1. Up and ready. Waits up to `deadlineMs` for a 200, but gives up early, saying why, when the answer
+    // is already clear: the path answers 404 (it does not exist), or nothing listens on the health port
+    // while another port of the service answers (the service is up; the health port is wrong).
+    const wait = { ...READINESS, ...opts.readiness };
+    const readyDeadline = performance.now() + wait.deadlineMs;
     if (plan.health) {
+      const health = plan.health;
+      const other = plan.inflight && plan.inflight.port !== health.port ? plan.inflight : undefined;
+      let last = 'no answer';
+      let answered = false;
+      let notFoundSince: number | undefined;
+      let refusedSince: number | undefined;
       while (performance.now() < readyDeadline) {
         state = await containers.state(id);
         if (!state.running) break;
-        const ok = await get(hostPort(plan.health.port)!, plan.health.path, 1000).then((r) => r.status === 200, () => false);
-        if (ok) {
+        const r = await get(hostPort(health.port)!, health.path, 1000).catch((err: NodeJS.ErrnoException) => ({ error: err.code ?? err.message }));
+        const t = performance.now();
+        if ('status' in r && r.status === 200) {
           obs.started = true;
-          obs.readyMs = performance.now() - began;
+          obs.readyMs = t - began;
           break;
         }
+        if ('status' in r) {
+          answered = true;
+          last = `HTTP ${r.status}`;
+          refusedSince = undefined;
+          notFoundSince = r.status === 404 ? (notFoundSince ?? t) : undefined;
+          if (notFoundSince !== undefined && t - notFoundSince >= wait.notFoundMs) {
+            obs.healthWait = { ms: t - began, answered, why: `GET ${health.path} on port ${health.port} answered 404 for ${s(t - notFoundSince)}: the service has no such path (health.path)` };
+            break;
+          }
+        } else {
+          last = `no connection (${r.error})`;
+          notFoundSince = undefined;
+          refusedSince ??= t;
+          if (other && t - refusedSince >= wait.refusedMs) {
+            const up = await get(hostPort(other.port)!, '/', 1000).then(() => true, () => false);
+            if (up) {
+              obs.healthWait = { ms: t - began, answered, why: `nothing answers on port ${health.port} (${r.error} for ${s(t - refusedSince)}) while port ${other.port} does: the service never serves ${health.path} there (health.port)` };
+              break;
+            }
+          }
+        }
         await delay(100, undefined, { signal: opts.signal });
+      }
+      if (!obs.started && !obs.healthWait) {
+        const ms = performance.now() - began;
+        obs.healthWait = { ms, answered, why: `not healthy within ${s(ms)}: GET ${health.path} on port ${health.port} ${answered ? `last answered ${last}` : `never answered (${last})`}` };
       }
     } else {
       await delay(1500, undefined, { signal: opts.signal });
@@ -119,7 +171,8 @@ export async function verifyImage(
     if (!state.running) {
       const logs = (await containers.logs(id, 5)).trim().split('\n').filter(Boolean).pop();
       obs.startFailure = `exited during start with code ${state.exitCode}${logs ? ` (${logs.slice(0, 160)})` : ''}`;
-    } else if (!obs.started) obs.startFailure = `not healthy within 60 s (${plan.health!.path} on port ${plan.health!.port})`;
+      delete obs.healthWait;
+    }
 
     if (state.running) {
       obs.pid1Pid = state.pid;
@@ -216,9 +269,25 @@ export async function verifyImage(
           await abortable(Promise.race([delay(Math.min(LEAD_MS, preStopMs)), waiting.then(() => undefined)]), opts.signal);
         } else {
           if (plan.preStop?.kind === 'exec') {
+            // The kubelet runs the exec hook and waits for it (at most the grace period, the SIGKILL timer
+            // above), then sends the stop signal whatever its outcome: a hook that fails is only a
+            // FailedPreStopHook event (kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go
+            // executePreStopHook; pkg/kubelet/lifecycle/handlers.go Run returns the exec's error for a
+            // non-zero exit). So the signal goes out early and the endpoint-removal delay never happens;
+            // checks.ts judges it as prestop-hook.
             timeline.push({ t: now(), event: `preStop: exec ${plan.preStop.command.join(' ')}` });
-            const code = await abortable(containers.exec(id, plan.preStop.command), opts.signal);
-            timeline.push({ t: now(), event: `preStop exec exited ${code}` });
+            const startedAt = now();
+            const r = await abortable(
+              containers.exec(id, plan.preStop.command).then(
+                (x): NonNullable<Observations['preStop']> => ({ ms: 0, exitCode: x.exitCode, output: x.output }),
+                (err: Error): NonNullable<Observations['preStop']> => ({ ms: 0, error: err.message, output: '' }),
+              ),
+              opts.signal,
+            );
+            r.ms = now() - startedAt;
+            obs.preStop = r;
+            const last = lastLine(r.output);
+            timeline.push({ t: now(), event: r.error !== undefined ? `preStop exec failed: ${r.error}` : `preStop exec exited ${r.exitCode}${last ? ` (${last})` : ''}` });
           }
           sendInflight();
           await delay(LEAD_MS, undefined, { signal: opts.signal });
@@ -261,6 +330,7 @@ export async function verifyImage(
     image: plan.image,
     as: plan.as,
     source: plan.source,
+    ...(plan.configFile ? { configFile: plan.configFile } : {}),
     signal: plan.signal,
     stopTimeoutS: plan.stopTimeoutS,
     passed: checks.every((c) => c.status !== 'fail'),

@@ -53,6 +53,37 @@ describe('help and usage', () => {
     expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 runtime failure.*2 usage or config error/);
   });
 
+  it('a misspelt DOCKER_CONTEXT or an unsupported DOCKER_HOST scheme is a usage error before go build, not the local engine or "start dockerd"', async () => {
+    const d = await project(GOOD);
+    const ctx = await runCli(['build', '-C', d], { env: { DOCKER_HOST: undefined, DOCKER_CONTEXT: 'nonexistent', DOCKER_CONFIG: path.join(d, 'docker-config') } });
+    expect(ctx.code).toBe(2);
+    oneLineError(ctx.stderr);
+    expect(ctx.stderr).toMatch(/docker context "nonexistent" \(from DOCKER_CONTEXT\) not found/);
+    const host = await runCli(['build', '-C', d], { env: { DOCKER_HOST: 'bogus://x' } });
+    expect(host.code).toBe(2);
+    oneLineError(host.stderr);
+    expect(host.stderr).toMatch(/DOCKER_HOST=bogus:\/\/x: unsupported scheme "bogus:\/\/"; the docker CLI takes unix:\/\/, tcp:\/\/, ssh:\/\/, npipe:\/\//);
+    expect(host.stderr).not.toMatch(/start it|cannot reach/);
+  });
+
+  it('generate without a target is a usage error listing the targets (an unknown one stays commander\'s unknown command)', async () => {
+    const none = await runCli(['generate', '-C', os.tmpdir()]);
+    expect(none.code).toBe(2);
+    oneLineError(none.stderr);
+    expect(none.stderr).toBe('goneat-deploy: generate needs a TARGET: one of dockerfile, compose, swarm, k8s, systemd, daemonize, launchd, upstart, all\n');
+    expect(none.stdout).toBe('');
+    const bad = await runCli(['generate', 'nomad']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown command 'nomad'/);
+  });
+
+  it('verify --signal SIGFOO is a usage error before any engine is contacted, listing the accepted names', async () => {
+    const r = await runCli(['verify', 'example/svc:1', '-C', os.tmpdir(), '--signal', 'SIGFOO'], { env: NO_ENGINE });
+    expect(r.code).toBe(2);
+    oneLineError(r.stderr);
+    expect(r.stderr).toMatch(/--signal SIGFOO: not a signal name; expected one of SIGABRT, .*SIGTERM/);
+  });
+
   it.each([['build'], ['generate'], ['generate', 'compose'], ['generate', 'all'], ['init'], ['verify'], ['lint'], ['schema']])('%s --help has examples', async (...args) => {
     const r = await runCli([...args, '--help']);
     expect(r.code).toBe(0);

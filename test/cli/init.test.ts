@@ -52,7 +52,7 @@ describe('goneat-deploy init', () => {
     expect((await runCli(['init', '-C', dir, '--force'])).code).toBe(0);
   });
 
-  it('recognizes tRPC-Go and leaves ports, health and drain to trpc_go.yaml', async () => {
+  it('recognizes tRPC-Go: writes its ports (published on 127.0.0.1, as for a plain module) and the admin health from trpc_go.yaml, leaves the drain to it', async () => {
     const dir = goProject('hello', {
       'trpc_go.yaml': 'server:\n  max_close_wait_time: 20000\n  admin: {port: 11014}\n  service:\n    - {name: trpc.demo.hello.Greeter, port: 8000}\n',
     });
@@ -60,11 +60,73 @@ describe('goneat-deploy init', () => {
     expect((await runCli(['init', '-C', dir])).code).toBe(0);
     const text = readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8');
     expect(text).toMatch(/^framework: trpc-go/m);
+    expect(text).toContain('ports:   # from trpc_go.yaml: keep the two in agreement (generate and lint warn when they differ)\n  - { name: rpc, port: 8000, publish: "127.0.0.1:8000" }\n  - { name: admin, port: 11014, publish: "127.0.0.1:11014" }\nhealth:\n  port: admin\n  path: /is_healthy/\n');
+    expect(text).not.toMatch(/^ {2}drain:/m);
     const spec = load(dir);
     expect(spec.ports.map((p) => p.port)).toEqual([8000, 11014]);
+    // compose publishes the service port (on loopback), as it does for a plain module's init.
+    const compose = await runCli(['generate', 'compose', '-C', dir, '-o', '-']);
+    expect(compose.code, compose.stderr).toBe(0);
+    expect(compose.stderr).toBe('');
+    expect(compose.stdout).toContain('127.0.0.1:8000:8000');
     expect(spec.health?.path).toBe('/is_healthy/');
     expect(spec.shutdown.drainMs).toBe(20_000);
     expect(spec.args).toEqual(['-conf', '/app/trpc_go.yaml']);
+  });
+
+  it('refuses, exit 2, a directory without a Go module or without a main package, and writes nothing', async () => {
+    const empty = path.join(tmp, 'nomod');
+    mkdirSync(empty);
+    const r = await runCli(['init', '-C', empty, '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^goneat-deploy: \S*nomod: no go\.mod here or in a parent directory: init needs a Go module \(`go mod init MODULE` first/);
+    expect(existsSync(path.join(empty, 'goneat-deploy.yaml'))).toBe(false);
+    writeFileSync(path.join(empty, 'go.mod'), 'module example.com/nomain\n\ngo 1.19\n');
+    const nomain = await runCli(['init', '-C', empty, '--yes']);
+    expect(nomain.code).toBe(2);
+    expect(nomain.stderr).toMatch(/nomod: no main package \(no non-test \.go file with `package main` and `func main\(\)` here or in subdirectories\)/);
+    expect(existsSync(path.join(empty, 'goneat-deploy.yaml'))).toBe(false);
+  });
+
+  it('checks --main: a directory that does not exist, or is not package main, is a usage error naming the flag and the main packages found', async () => {
+    const dir = goProject('badmain');
+    mkdirSync(path.join(dir, 'internal'));
+    writeFileSync(path.join(dir, 'internal', 'lib.go'), 'package internal\n\nfunc F() {}\n');
+    const nope = await runCli(['init', '-C', dir, '--yes', '--main', './cmd/nope']);
+    expect(nope.code).toBe(2);
+    expect(nope.stderr).toBe('goneat-deploy: --main ./cmd/nope: no such directory in ' + dir + '; main packages here: ./cmd/server\n');
+    const lib = await runCli(['init', '-C', dir, '--yes', '--main', './internal']);
+    expect(lib.code).toBe(2);
+    expect(lib.stderr).toMatch(/^goneat-deploy: --main \.\/internal: not a main package \(no non-test \.go file there has `package main` and `func main\(\)`\); main packages here: \.\/cmd\/server\n$/);
+    expect(existsSync(path.join(dir, 'goneat-deploy.yaml'))).toBe(false);
+    // The import path and a path without ./ are the same package.
+    expect((await runCli(['init', '-C', dir, '--yes', '--main', 'github.com/acme/badmain/cmd/server'])).code).toBe(0);
+    expect(load(dir).build).toMatchObject({ main: './cmd/server' });
+  });
+
+  it('says which main package it picked when there are several', async () => {
+    const dir = goProject('two');
+    mkdirSync(path.join(dir, 'cmd', 'worker'), { recursive: true });
+    copyFileSync(path.join(ROOT, 'examples/echo/main.go'), path.join(dir, 'cmd', 'worker', 'main.go'));
+    const r = await runCli(['init', '-C', dir, '--yes']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('goneat-deploy: note: main packages here: ./cmd/server, ./cmd/worker; using ./cmd/server (choose another with --main)\n');
+  });
+
+  it('a bad flag value names the flag, not a line of the file it never wrote; an existing file is left alone', async () => {
+    const dir = goProject('flagerr');
+    writeFileSync(path.join(dir, 'goneat-deploy.yaml'), 'name: mine\n');
+    const drain = await runCli(['init', '-C', dir, '--yes', '--force', '--drain', '5']);
+    expect(drain.code).toBe(2);
+    expect(drain.stderr.trim().split('\n')).toHaveLength(1);
+    expect(drain.stderr).toMatch(/^goneat-deploy: --drain 5: expected a duration/);
+    expect(drain.stderr).not.toMatch(/goneat-deploy\.yaml:\d+/);
+    const name = await runCli(['init', '-C', dir, '--yes', '--force', '--name', 'Bad_Name']);
+    expect(name.code).toBe(2);
+    // One error, about what was typed: not a second one about the image.repository derived from it.
+    expect(name.stderr.trim().split('\n')).toHaveLength(1);
+    expect(name.stderr).toMatch(/^goneat-deploy: --name Bad_Name: /);
+    expect(readFileSync(path.join(dir, 'goneat-deploy.yaml'), 'utf8')).toBe('name: mine\n');
   });
 
   const NO_DRAIN = `# the framework's defaults for the close: neither key set

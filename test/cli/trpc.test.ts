@@ -66,6 +66,44 @@ describe('generate with framework: trpc-go', () => {
   });
 });
 
+describe('goneat-deploy.yaml\'s own ports and health, checked against trpc_go.yaml', () => {
+  const declared = 'ports:\n  - {name: http, port: 8080, publish: 127.0.0.1:8088}\n  - {name: admin, port: 9028}\nhealth: {port: admin, path: /is_healthy/}\n';
+  const findings = (stdout: string) => (JSON.parse(stdout) as { findings: Array<{ ruleId: string; file: string; line: number; message: string }> }).findings.map((f) => `${f.file.split('/').pop()}:${f.line} ${f.ruleId} ${f.message}`);
+
+  it('agreeing files: no warning from generate or lint', async () => {
+    const dir = project('agree', example, declared);
+    const g = await runCli(['generate', 'compose', '-C', dir, '-o', '-']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stderr).toBe('');
+    expect(findings((await runCli(['lint', '--format', 'json', '-C', dir, path.join(dir, 'goneat-deploy.yaml')])).stdout)).toEqual([]);
+  });
+
+  it('a service port changed in trpc_go.yaml only: a warning at generate (every target) and a GD020 finding, at the port line', async () => {
+    const dir = project('port-moved', example.replace('port: 8080', 'port: 8081'), declared);
+    for (const target of ['compose', 'systemd']) {
+      const g = await runCli(['generate', target, '-C', dir, '-o', '-']);
+      expect(g.code).toBe(0);
+      expect(g.stderr).toMatch(/^goneat-deploy: warning: \S*trpc_go\.yaml:21:13: server\.service\[0\]\.port: goneat-deploy\.yaml ports\[0\] \(http 8080\): tRPC-Go does not listen there with this file \(service trpc\.goneat\.hello\.http 8081, admin 9028\), so what is published or put in the Kubernetes Service for it gets no answer; make the two files agree\n$/);
+    }
+    const l = await runCli(['lint', '--format', 'json', '-C', dir, path.join(dir, 'goneat-deploy.yaml')]);
+    expect(findings(l.stdout)).toEqual([expect.stringMatching(/^trpc_go\.yaml:21 GD020 server\.service\[0\]\.port: goneat-deploy\.yaml ports\[0\] \(http 8080\)/)]);
+  });
+
+  it('health on an admin port trpc_go.yaml does not open: a warning naming the missing server.admin, not silence', async () => {
+    const noAdmin = example.replace(/ {2}admin:\n(.*\n){2}/, '');
+    expect(noAdmin).not.toMatch(/admin:/);
+    const dir = project('no-admin', noAdmin, declared);
+    const g = await runCli(['generate', 'k8s', '-C', dir, '-o', '-']);
+    expect(g.code).toBe(0);
+    const lines = g.stderr.trim().split('\n');
+    // One warning for the one problem (the admin port entry is the health port).
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/trpc_go\.yaml:\d+:\d+: server\.admin\.port: goneat-deploy\.yaml health\.port 9028 \(admin\): no admin server: tRPC-Go starts none without server\.admin\.port \(trpc\.go setupAdmin\) and no service listens on 9028, so probes and verify never get an answer \(pods never become Ready\); add server\.admin: \{ip: 0\.0\.0\.0, port: 9028\}$/);
+    const l = await runCli(['lint', '--format', 'json', '-C', dir, path.join(dir, 'goneat-deploy.yaml')]);
+    expect(findings(l.stdout)).toEqual([expect.stringMatching(/^trpc_go\.yaml:\d+ GD020 server\.admin\.port: goneat-deploy\.yaml health\.port 9028 \(admin\): no admin server/)]);
+  });
+});
+
 describe('lint reads trpc_go.yaml with the same analysis (GD020)', () => {
   const findings = (stdout: string) => (JSON.parse(stdout) as { findings: Array<{ ruleId: string; file: string; line: number; level: string }> }).findings.map((f) => `${f.file.split('/').pop()}:${f.line} ${f.level} ${f.ruleId}`);
 

@@ -328,6 +328,29 @@ describe('the real tRPC-Go example (examples/trpc)', () => {
     note('verify_default_close', { stopMs: report.stopMs, inflight: check(report, 'inflight-completes').measured });
   });
 
+  it('health on an admin port trpc_go.yaml does not open: generate and lint warn, and verify fails healthy quickly (not read-only-rootfs, not a health-not-ready pass)', { timeout: 600_000 }, async () => {
+    const p = await trpcProject({ edit: (t) => t.replace(/^ {2}admin:\n(?: {4}.*\n)+/m, '') });
+    expect(await readFile(path.join(p.dir, 'trpc_go.yaml'), 'utf8')).not.toMatch(/admin:/);
+    const g = await runCli(['generate', 'compose', '-C', p.dir]);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stderr).toMatch(/trpc_go\.yaml:\d+:\d+: server\.admin\.port: goneat-deploy\.yaml health\.port 9028 \(admin\): no admin server/);
+    const l = await runCli(['lint', '-C', p.dir]);
+    expect(l.stdout).toMatch(/warning GD020 server\.admin\.port: goneat-deploy\.yaml health\.port 9028/);
+
+    await build(p.dir);
+    const began = performance.now();
+    const { code, report } = await verify(p.dir);
+    const tookMs = performance.now() - began;
+    expect(code).toBe(1);
+    expect(check(report, 'healthy').status).toBe('fail');
+    // The service port (8080) answers while nothing listens on 9028: said after 10 s, not after 60.
+    expect(check(report, 'healthy').measured).toMatch(/^nothing answers on port 9028 \(\w+ for 1\d\.\d\d s\) while port 8080 does: the service never serves \/is_healthy\/ there \(health\.port\)$/);
+    expect(check(report, 'read-only-rootfs').status).toBe('skip');
+    expect(check(report, 'health-not-ready').status).toBe('fail');
+    expect(tookMs).toBeLessThan(45_000);
+    note('verify_no_admin', { tookMs: Math.round(tookMs), healthy: check(report, 'healthy').measured });
+  });
+
   it('SIGUSR2 (hot restart) as configured (0.0.0.0): the child cannot take over the HTTP listener; the parent drains and exits 0, tini ends the container, compose restarts it', { timeout: 240_000 }, async () => {
     const m = await hotRestart(example.dir);
     note('sigusr2_kill_pid', m.figures);

@@ -165,6 +165,34 @@ shutdown: { drain: 1s, slack: 1s }
     expect(code).toBe(1);
   });
 
+  it('as k8s: a preStop exec hook the binary does not understand fails prestop-hook (FailedPreStopHook), with its exit and output', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gdt-prestop-'));
+    cleanups.push(() => removeDir(dir));
+    const image = `${TEST_REPO}/prestopexec:${uid()}`;
+    cleanups.push(async () => void (await exec('docker', ['rmi', '-f', image])));
+    await writeFile(
+      path.join(dir, 'goneat-deploy.yaml'),
+      `name: echo
+image: { repository: ${TEST_REPO}/prestopexec, tag: x }
+build: { binary: ${JSON.stringify(await echoBinary())} }
+args: ["-drain", "1s"]
+ports: [{ name: http, port: 8080 }, { name: admin, port: 9090 }]
+health: { port: admin, path: /is_healthy/ }
+shutdown: { drain: 1s, preStop: 3s, slack: 1s }
+kubernetes: { version: "1.29", preStopExec: ["/app/echo", "-sleeep", "3s"] }
+`,
+    );
+    expect((await runCli(['build', '-C', dir, '--tag', image])).code).toBe(0);
+    const { code, report } = await verify([image, '-C', dir, '--as', 'k8s']);
+    const hook = report.checks.find((c) => c.id === 'prestop-hook')!;
+    expect(hook.status).toBe('fail');
+    expect(hook.measured).toMatch(/^exec \/app\/echo -sleeep 3s exited 2 after \d\.\d\d s \(.+\): the kubelet records FailedPreStopHook and sends SIGTERM at once, without the 3 s for endpoint removal$/);
+    // The signal really came early: well before the 3 s the hook was meant to last.
+    expect(report.timeline.find((e) => /SIGTERM to PID 1/.test(e.event))!.t).toBeLessThan(3000);
+    expect(status(report)['graceful-stop']).toBe('pass');
+    expect(code).toBe(1);
+  });
+
   it('an image that runs as root', async () => {
     const image = await dockerBuild('root', 'FROM scratch\nCOPY tini /sbin/tini\nCOPY echo /app/echo\nENTRYPOINT ["/sbin/tini", "--", "/app/echo"]\n', {
       tini: '/usr/bin/tini-static',

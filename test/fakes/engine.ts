@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { RuntimeError } from '../../src/errors.js';
-import type { BuildEvent, ContainerState, Containers, Engine, EngineInfo, ImageInfo, Images, ProcessRow, RegistryAuth, RunSpec } from '../../src/runtime/engine.js';
+import type { BuildEvent, ContainerState, Containers, Engine, EngineInfo, ExecResult, ImageInfo, Images, ProcessRow, RegistryAuth, RunSpec } from '../../src/runtime/engine.js';
 
 const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -95,6 +95,9 @@ export class FakeImages implements Images {
       const size = m.Layers.reduce((n, l) => n + files.get(l)!.length, 0);
       const id = this.store === 'containerd' ? sha(`manifest of ${m.Config} ${m.Layers.join(' ')}`) : sha(configBytes);
       const info = infoFrom(id, size, JSON.parse(configBytes.toString()) as Record<string, unknown>);
+      // The engine keeps the repository digests of an image it already has (same ID), as after a push.
+      const known = [...this.byRef.values()].find((i) => i.id === id);
+      if (known) info.repoDigests = [...known.repoDigests];
       for (const t of m.RepoTags) {
         this.byRef.set(t, info);
         this.archives.set(t, archive);
@@ -123,7 +126,11 @@ export class FakeImages implements Images {
     if (this.failPush) throw new RuntimeError(`push ${ref} failed: ${this.failPush}`);
     this.pushes.push({ ref, ...(auth ? { auth } : {}) });
     onEvent?.('Pushed');
-    return sha(`manifest of ${ref} ${this.byRef.get(ref)!.id}`);
+    const digest = sha(`manifest of ${ref} ${this.byRef.get(ref)!.id}`);
+    // The engine records repository@digest in the pushed image's RepoDigests.
+    const repo = ref.replace(/:[^:/]+$/, '');
+    this.byRef.get(ref)!.repoDigests.push(`${repo}@${digest}`);
+    return digest;
   }
 
   async remove(ref: string): Promise<void> {
@@ -150,6 +157,15 @@ export interface FakeService {
   /** docker top rows; PID 1 first. Default: tini with the service as its child, UID 65532, no TTY. */
   processes?: ProcessRow[];
   tty?: boolean;
+  /** Paths that answer 404 (the service has no such route); every other path answers 200. */
+  missing?: string[];
+  /**
+   * Published ports nothing in the container listens on: the engine's proxy accepts the connection and
+   * resets it (docker-proxy with no backend), so a client sees ECONNRESET.
+   */
+  unserved?: number[];
+  /** What an exec in the container does (the preStop hook): takes `ms`, exits `exitCode`, prints `output`. Default: exit 0 at once. */
+  exec?: { exitCode: number; ms: number; output: string };
 }
 
 interface FakeContainer {
@@ -195,11 +211,22 @@ export class FakeContainers implements Containers {
       exit(code);
     };
     for (const port of spec.ports) {
+      if (service.unserved?.includes(port)) {
+        const server = http.createServer();
+        server.on('connection', (sock) => sock.destroy());
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        c.servers.set(port, server);
+        continue;
+      }
       const server = http.createServer((req, res) => {
         const url = new URL(req.url ?? '/', 'http://x');
         if (service.health && port === service.health.port && url.pathname + url.search === service.health.path) {
           // A service that crashes during start never becomes healthy.
           res.writeHead(c.stopping || service.crash ? 503 : 200).end();
+          return;
+        }
+        if (service.missing?.includes(url.pathname)) {
+          res.writeHead(404).end();
           return;
         }
         const ms = Number(url.searchParams.get('ms') ?? 0);
@@ -268,9 +295,11 @@ export class FakeContainers implements Containers {
     return this.get(id).exited;
   }
 
-  async exec(id: string, cmd: string[]): Promise<number> {
+  async exec(id: string, cmd: string[]): Promise<ExecResult> {
     this.calls.push(`exec ${id} ${cmd.join(' ')}`);
-    return 0;
+    const e = this.get(id).service.exec ?? { exitCode: 0, ms: 0, output: '' };
+    if (e.ms) await new Promise((resolve) => setTimeout(resolve, e.ms));
+    return { exitCode: e.exitCode, output: e.output };
   }
 
   async logs(id: string): Promise<string> {

@@ -99,8 +99,14 @@ describe('goneat-deploy init', () => {
       await waitFor(/Image repository/);
       keys('C-u', 'acme/billing', 'Enter');
       await waitFor(/Ports/);
+      // A wrong answer is refused in the prompt, which asks again (nothing is lost, no flag is named).
+      keys('C-u', 'http=abc', 'Enter');
+      await waitFor(/http=abc: expected NAME=PORT like http=8080/);
+      expect(screen()).not.toMatch(/--port/);
       keys('C-u', 'http=8081', 'Enter');
       await waitFor(/Drain/);
+      keys('C-u', '7', 'Enter');
+      await waitFor(/expected a duration like "5s"/);
       keys('C-u', '7s', 'Enter');
       for (let i = 0; i < 100 && !existsSync(path.join(dir, 'done.txt')); i++) await new Promise((r) => setTimeout(r, 100));
       expect(readFileSync(path.join(dir, 'done.txt'), 'utf8').trim()).toBe('EXIT=0');

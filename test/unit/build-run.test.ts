@@ -112,6 +112,26 @@ describe('buildImage against the fake engine', () => {
     );
   });
 
+  it('a build without --push of a different image drops the lock\'s pin for that reference; the same image again keeps it', async () => {
+    const lockPath = path.join(tmp, 'goneat-deploy.lock.json');
+    const { readFile, access } = await import('node:fs/promises');
+    await writeFile(path.join(tmp, 'config.json'), JSON.stringify({ auths: { 'registry.example:5000': { auth: Buffer.from('ci:s3cret').toString('base64') } } }));
+    const engine = new FakeEngine();
+    const ref = 'registry.example:5000/team/svc';
+    const cfg = (epoch: string) => ({ loaded: loaded(PREBUILT()), tag: `${ref}:2`, env: { DOCKER_CONFIG: tmp, SOURCE_DATE_EPOCH: epoch }, cwd: tmp });
+    const pushed = await buildImage({ ...cfg('0'), push: true }, deps(engine));
+    await writeFile(lockPath, JSON.stringify({ repository: ref, tag: '2', digest: pushed.digest, platforms: ['linux/amd64'] }));
+    // The same inputs: the same image, which the engine knows by the pushed digest: the pin stays.
+    const same = await buildImage(cfg('0'), deps(engine));
+    expect(same.lock).toBeUndefined();
+    expect(JSON.parse(await readFile(lockPath, 'utf8')).digest).toBe(pushed.digest);
+    // Changed inputs (here the timestamp): another image under the same tag: the old digest is dropped.
+    const changed = await buildImage(cfg('1700000000'), deps(engine));
+    expect(changed.id).not.toBe(pushed.id);
+    expect(changed.lock).toEqual({ action: 'dropped', pinned: `${ref}:2@${pushed.digest}` });
+    await expect(access(lockPath)).rejects.toThrow(/ENOENT/);
+  });
+
   it('several platforms: compiles each, and pushes per-platform manifests and a manifest list to the registry', async () => {
     const engine = new FakeEngine();
     const compiled: string[] = [];
@@ -167,7 +187,9 @@ describe('buildImage against the fake engine', () => {
     };
     await expect(buildImage({ loaded: loaded(`build: {tini: ${elfFile('static-amd64')}}\n`), env: {}, cwd: tmp }, deps(engine, { goBuild: failing }))).rejects.toThrow(/go build of \. in \. failed/);
     const controller = new AbortController();
-    const slow = (i: GoBuildInput) => new Promise<void>((_, reject) => i.signal!.addEventListener('abort', () => reject(i.signal!.reason)));
+    // Also when the interrupt came before go build started (a loaded machine: the stages before it took > 50 ms).
+    const slow = (i: GoBuildInput) =>
+      new Promise<void>((_, reject) => (i.signal!.aborted ? reject(i.signal!.reason) : i.signal!.addEventListener('abort', () => reject(i.signal!.reason))));
     const run = buildImage({ loaded: loaded(`build: {tini: ${elfFile('static-amd64')}}\n`), env: {}, cwd: tmp, signal: controller.signal }, deps(engine, { goBuild: slow }));
     setTimeout(() => controller.abort(new InterruptedError('SIGINT')), 50);
     await expect(run).rejects.toBeInstanceOf(InterruptedError);

@@ -63,6 +63,29 @@ describe('discoverEndpoint: the docker CLI order', () => {
     expect(e).toMatchObject({ source: 'context', host: 'tcp://10.0.0.5:2375', modemOptions: { protocol: 'http', host: '10.0.0.5', port: '2375' } });
   });
 
+  it('a context that does not exist is an error, like the docker CLI\'s "context not found", not a fall-back to the local socket', () => {
+    expect(() => discoverEndpoint({ DOCKER_CONTEXT: 'nonexistent' }, files({}), '/home/u')).toThrow(
+      new RegExp(`^docker context "nonexistent" \\(from DOCKER_CONTEXT\\) not found: no ${meta('nonexistent')}; \`docker context ls\` lists the contexts`),
+    );
+    try {
+      discoverEndpoint({}, files({ '/home/u/.docker/config.json': '{"currentContext":"colmia"}' }), '/home/u');
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).toMatch(/^docker context "colmia" \(from currentContext in \/home\/u\/\.docker\/config\.json\) not found/);
+      expect((err as { exitCode: number }).exitCode).toBe(2);
+    }
+  });
+
+  it('a DOCKER_HOST (or context endpoint) scheme the docker CLI refuses is an error naming the supported schemes', () => {
+    expect(() => discoverEndpoint({ DOCKER_HOST: 'bogus://x' }, files({}), '/home/u')).toThrow(
+      'DOCKER_HOST=bogus://x: unsupported scheme "bogus://"; the docker CLI takes unix://, tcp://, ssh://, npipe:// (e.g. unix:///var/run/docker.sock, tcp://127.0.0.1:2375, ssh://user@host)',
+    );
+    expect(() => discoverEndpoint({ DOCKER_HOST: 'http://127.0.0.1:2375' }, files({}), '/home/u')).toThrow(/unsupported scheme "http:\/\/"/);
+    expect(() => discoverEndpoint({ DOCKER_CONTEXT: 'x' }, files({ [meta('x')]: JSON.stringify({ Endpoints: { docker: { Host: 'bogus://y' } } }) }), '/home/u')).toThrow(/^docker context "x": endpoint bogus:\/\/y: unsupported scheme/);
+    // Accepted: the four schemes, and no scheme (tcp, as the docker CLI reads it).
+    for (const host of ['unix:///run/docker.sock', 'tcp://127.0.0.1:2375', 'ssh://u@h', '127.0.0.1:2375']) expect(() => discoverEndpoint({ DOCKER_HOST: host }, files({}), '/home/u')).not.toThrow();
+  });
+
   it('falls back to the default socket', () => {
     expect(discoverEndpoint({}, files({}), '/home/u')).toMatchObject({ source: 'default', host: 'unix:///var/run/docker.sock' });
     expect(discoverEndpoint({}, files({ '/home/u/.docker/config.json': '{"currentContext":"default"}' }), '/home/u').source).toBe('default');

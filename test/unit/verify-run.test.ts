@@ -39,7 +39,7 @@ describe('verifyImage against the fake engine', () => {
     const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 900 });
     const steps: string[] = [];
     const r = await verifyImage(engine.containers, plan(), { step: (m) => steps.push(m) });
-    expect(statuses(r)).toEqual({ 'pid1-init': 'pass', 'no-tty': 'pass', 'non-root': 'pass', 'read-only-rootfs': 'pass', 'graceful-stop': 'pass', 'inflight-completes': 'pass', 'health-not-ready': 'pass' });
+    expect(statuses(r)).toEqual({ 'pid1-init': 'pass', 'no-tty': 'pass', 'non-root': 'pass', healthy: 'pass', 'read-only-rootfs': 'pass', 'graceful-stop': 'pass', 'inflight-completes': 'pass', 'health-not-ready': 'pass' });
     expect(r.passed).toBe(true);
     expect(r.exitCode).toBe(0);
     expect(r.stopMs).toBeGreaterThanOrEqual(900);
@@ -107,12 +107,63 @@ describe('verifyImage against the fake engine', () => {
     expect(engine.containers.calls.some((c) => /^signal \S+ SIGTERM$/.test(c))).toBe(true);
   });
 
+  it('k8s: a preStop exec hook that exits non-zero fails prestop-hook (the kubelet\'s FailedPreStopHook), with its output', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100, exec: { exitCode: 2, ms: 60, output: 'flag provided but not defined: -sleep\nUsage of /app/svc:\n' } });
+    const r = await verifyImage(engine.containers, plan({ as: 'k8s', inflight: undefined, preStop: { kind: 'exec', command: ['/app/svc', '-sleep', '1s'], seconds: 1 } }));
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['prestop-hook']!.status).toBe('fail');
+    expect(by['prestop-hook']!.measured).toMatch(/^exec \/app\/svc -sleep 1s exited 2 after 0\.\d\d s \(Usage of \/app\/svc:\): the kubelet records FailedPreStopHook and sends SIGTERM at once, without the 1 s for endpoint removal$/);
+    expect(r.passed).toBe(false);
+    expect(r.timeline.map((e) => e.event)).toContain('preStop exec exited 2 (Usage of /app/svc:)');
+  });
+
+  it('k8s: a preStop exec hook that exits 0 but returns early fails prestop-hook; one that lasts shutdown.preStop passes', async () => {
+    const short = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100, exec: { exitCode: 0, ms: 100, output: '' } });
+    const r = await verifyImage(short.containers, plan({ as: 'k8s', inflight: undefined, preStop: { kind: 'exec', command: ['/app/svc', '-sleep', '1s'], seconds: 1 } }));
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['prestop-hook']).toMatchObject({ status: 'fail' });
+    expect(by['prestop-hook']!.measured).toMatch(/exited 0 after 0\.\d\d s, not the 1 s of shutdown\.preStop: SIGTERM comes before endpoints are removed$/);
+    const full = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100, exec: { exitCode: 0, ms: 1000, output: '' } });
+    const ok = await verifyImage(full.containers, plan({ as: 'k8s', inflight: undefined, preStop: { kind: 'exec', command: ['/app/svc', '-sleep', '1s'], seconds: 1 } }));
+    expect(statuses(ok)['prestop-hook']).toBe('pass');
+    expect(ok.passed, JSON.stringify(ok.checks)).toBe(true);
+  });
+
   it('k8s: the grace period ends in SIGKILL when the service does not stop', async () => {
     const engine = engineWith({ handles: [] });
     const r = await verifyImage(engine.containers, plan({ as: 'k8s', stopTimeoutS: 1, health: undefined, inflight: undefined }));
     expect(r.exitCode).toBe(137);
     expect(r.timeline.map((e) => e.event)).toContain('grace period over: SIGKILL');
     expect(statuses(r)['graceful-stop']).toBe('fail');
+  });
+
+  it('a health port nothing listens on fails healthy (not read-only-rootfs), quickly when the service\'s other port answers, and never passes health-not-ready', async () => {
+    // The service serves 8080 and 9090, but the config says health is on 9028 (tRPC-Go without server.admin).
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100, unserved: [9028] });
+    const began = Date.now();
+    const r = await verifyImage(engine.containers, plan({ health: { port: 9028, path: '/is_healthy/' }, inflight: { port: 8080, path: '/slow?ms=10' } }), { readiness: { refusedMs: 1000 } });
+    expect(Date.now() - began).toBeLessThan(10_000);
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['healthy']!.status).toBe('fail');
+    expect(by['healthy']!.measured).toMatch(/^nothing answers on port 9028 \(ECONNRESET for \d\.\d\d s\) while port 8080 does: the service never serves \/is_healthy\/ there \(health\.port\)$/);
+    expect(by['read-only-rootfs']!.status).toBe('skip');
+    expect(by['health-not-ready']).toMatchObject({ status: 'fail', measured: '/is_healthy/ never answered 200 before the signal: it never was ready, so it cannot turn not-ready' });
+    expect(r.passed).toBe(false);
+  });
+
+  it('a health path that answers 404 fails healthy, naming the path, without waiting the whole deadline', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100, missing: ['/healthz'] });
+    const r = await verifyImage(engine.containers, plan({ health: { port: 9090, path: '/healthz' }, inflight: undefined }), { readiness: { notFoundMs: 500 } });
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['healthy']!.measured).toMatch(/^GET \/healthz on port 9090 answered 404 for 0\.\d\d s: the service has no such path \(health\.path\)$/);
+    expect(by['read-only-rootfs']!.status).toBe('skip');
+  });
+
+  it('a health endpoint that never turns 200 is "not healthy within" the deadline, with its last answer', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, crash: { afterMs: 60_000, exitCode: 1, log: '' } }); // answers 503 while "crashing"
+    const r = await verifyImage(engine.containers, plan({ inflight: undefined }), { readiness: { deadlineMs: 700 } });
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['healthy']!.measured).toMatch(/^not healthy within 0\.\d\d s: GET \/is_healthy\/ on port 9090 last answered HTTP 503$/);
   });
 
   it('a container that exits during start fails with its last log line, and is removed', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, type Observations } from '../../src/verify/checks.js';
-import { parseEndpoint, planVerify, type VerifyPlan } from '../../src/verify/plan.js';
+import { parseEndpoint, parseSignal, planVerify, type VerifyPlan } from '../../src/verify/plan.js';
+import { formatReport } from '../../src/verify/report.js';
+import { specFromText } from '../../src/config/load.js';
 import type { ImageInfo } from '../../src/runtime/engine.js';
 
 const plan: VerifyPlan = {
@@ -35,7 +37,7 @@ const byId = (o: Observations, p = plan) => Object.fromEntries(evaluate(p, o).ma
 
 describe('verify verdicts', () => {
   it('all pass for a well-behaved service', () => {
-    expect(evaluate(plan, good).map((c) => c.status)).toEqual(Array(7).fill('pass'));
+    expect(evaluate(plan, good).map((c) => c.status)).toEqual(Array(8).fill('pass'));
   });
 
   it('PID 1 that is not an init fails, naming it', () => {
@@ -123,5 +125,19 @@ describe('verify plan', () => {
     expect(() => parseEndpoint('is_healthy', '--health')).toThrow(/expected PORT\/PATH/);
     expect(() => planVerify('x', { info: info({}), flags: { stopTimeout: 'soon' } })).toThrow(/--stop-timeout/);
     expect(() => planVerify('x', { info: info({}), flags: { successExitCodes: '0,300' } })).toThrow(/--success-exit-codes/);
+  });
+
+  it('--signal takes the engine\'s signal names (with or without SIG, any case) and lists them otherwise', () => {
+    expect(parseSignal('SIGQUIT')).toBe('SIGQUIT');
+    expect(parseSignal('term')).toBe('SIGTERM');
+    expect(() => parseSignal('SIGFOO')).toThrow(/^--signal SIGFOO: not a signal name; expected one of SIGABRT, .*SIGTERM, .*SIGXFSZ$/);
+    expect(() => planVerify('x', { info: info({}), flags: { signal: '15x' } })).toThrow(/--signal 15x: not a signal name/);
+  });
+
+  it('the report names the config file actually read (-c), not goneat-deploy.yaml', () => {
+    const p = planVerify('x', { spec: specFromText('wrong-health.yaml', 'name: svc\nimage: {repository: a/svc, tag: "1"}\n').spec, configFile: 'wrong-health.yaml', info: info({}), flags: {} });
+    expect(p.configFile).toBe('wrong-health.yaml');
+    const header = formatReport({ image: 'x', as: 'compose', source: p.source, configFile: p.configFile!, signal: 'SIGTERM', stopTimeoutS: 10, passed: true, checks: [], timeline: [] }).split('\n')[0];
+    expect(header).toBe('verify x as compose (docker stop: SIGTERM, SIGKILL after 10s; settings from wrong-health.yaml)');
   });
 });

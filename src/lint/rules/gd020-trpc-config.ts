@@ -28,9 +28,9 @@ export const trpcConfig: Rule = {
   name: 'trpc-close-and-binds',
   level: 'warning',
   doc: {
-    what: 'A trpc_go.yaml whose close settings will not drain in-flight requests (server.max_close_wait_time not above close_wait_time), without an admin port (no /is_healthy/), or with a service or the admin server bound to 127.0.0.1 while it runs in a container; values tRPC-Go itself would refuse (a quoted number, a port out of range) are errors.',
+    what: 'A trpc_go.yaml whose close settings will not drain in-flight requests (server.max_close_wait_time not above close_wait_time), without an admin port (no /is_healthy/), with a service or the admin server bound to 127.0.0.1 while it runs in a container, or that does not listen on the ports and health port its goneat-deploy.yaml declares; values tRPC-Go itself would refuse (a quoted number, a port out of range) are errors.',
     why: 'tRPC-Go counts in-flight requests only when max_close_wait_time > close_wait_time (or > 10s); otherwise SIGTERM closes the process after the close_wait_time sleep and cuts them off. Without server.admin.port there is no health endpoint, so no probe or healthcheck. Inside a container, 127.0.0.1 is the container\'s own loopback: published ports, Kubernetes Services and kubelet probes all arrive on the container\'s address.',
-    fix: 'Set server.max_close_wait_time above close_wait_time (e.g. 10000, room for the longest service timeout), add server.admin: {ip: 0.0.0.0, port: 9028}, and bind services to 0.0.0.0. `goneat-deploy init` offers the close settings fix.',
+    fix: 'Set server.max_close_wait_time above close_wait_time (e.g. 10000, room for the longest service timeout), add server.admin: {ip: 0.0.0.0, port: 9028}, bind services to 0.0.0.0, and make goneat-deploy.yaml\'s ports and health.port those trpc_go.yaml listens on (or leave them out: the trpc-go preset reads them from trpc_go.yaml). `goneat-deploy init` offers the close settings fix.',
     source: 'trpc-group/trpc-go server/service.go (Handle, Close, waitBeforeClose), server/server.go (tryClose), config.go (RepairConfig), trpc.go (setupAdmin), admin/admin.go',
   },
   check(ctx, report) {
@@ -46,6 +46,7 @@ export const trpcConfig: Rule = {
         file: t.path,
         ...(facts?.preStopMs !== undefined ? { preStopMs: facts.preStopMs } : {}),
         ...(facts?.healthConfigured ? { healthConfigured: true } : {}),
+        ...(facts?.framework === 'trpc-go' && facts.declared ? { declared: facts.declared } : {}),
       });
       const pos = (i: { line?: number; column?: number }) => ({ line: i.line ?? 1, column: i.column ?? 1 });
       const text = (i: { field: string; message: string }) => (i.field ? `${i.field}: ${i.message}` : i.message);

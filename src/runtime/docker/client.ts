@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { DockerUnreachableError, RuntimeError } from '../../errors.js';
 import { splitTag } from '../../model/reference.js';
-import type { BuildEvent, ContainerState, Containers, Engine, EngineInfo, ImageInfo, Images, ProcessRow, RegistryAuth, RunSpec } from '../engine.js';
+import type { BuildEvent, ContainerState, Containers, Engine, EngineInfo, ExecResult, ImageInfo, Images, ProcessRow, RegistryAuth, RunSpec } from '../engine.js';
 import { describeEndpoint, discoverEndpoint, type Endpoint } from './endpoint.js';
 
 interface StreamEvent {
@@ -313,17 +313,18 @@ class DockerContainers implements Containers {
     return r.StatusCode;
   }
 
-  async exec(id: string, cmd: string[]): Promise<number> {
+  async exec(id: string, cmd: string[]): Promise<ExecResult> {
     return call(this.endpoint, `exec in ${id}`, async () => {
       const exec = await this.docker.getContainer(id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
       const stream = await exec.start({ hijack: true, stdin: false });
+      const chunks: Buffer[] = [];
       await new Promise<void>((resolve) => {
+        stream.on('data', (c: Buffer) => void chunks.push(c));
         stream.on('end', resolve);
         stream.on('close', resolve);
-        stream.resume();
       });
       const info = await exec.inspect();
-      return info.ExitCode ?? -1;
+      return { exitCode: info.ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
     });
   }
 

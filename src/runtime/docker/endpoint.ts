@@ -4,11 +4,16 @@
  *   1. DOCKER_HOST
  *   2. the docker CLI's current context (DOCKER_CONTEXT, else currentContext in config.json)
  *   3. the default socket, unix:///var/run/docker.sock
+ * A DOCKER_HOST with a scheme the docker CLI would refuse, or a context that
+ * does not exist, is a UsageError (exit 2), as the docker CLI refuses both
+ * ("invalid bind address format", "context not found") instead of falling
+ * back to the local socket.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { UsageError } from '../../errors.js';
 
 export interface Endpoint {
   /** How it was found, for --verbose and error messages. */
@@ -29,6 +34,22 @@ export function describeEndpoint(endpoint: Endpoint): string {
 }
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * Schemes the docker CLI takes in DOCKER_HOST or a context's endpoint: docker/cli opts/hosts.go
+ * parseDockerDaemonHost accepts tcp, unix, npipe, fd and ssh (no scheme means tcp) and refuses the rest
+ * ("invalid bind address format"). fd:// is only for a daemon's socket activation, not a client.
+ */
+export const DOCKER_HOST_SCHEMES = ['unix', 'tcp', 'ssh', 'npipe'] as const;
+
+/** Throws UsageError when `host` has a scheme the docker CLI would refuse; `label` names the setting and value. */
+function checkScheme(host: string, label: string): void {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(host);
+  const scheme = m ? m[1]!.toLowerCase() : 'tcp';
+  if (!(DOCKER_HOST_SCHEMES as readonly string[]).includes(scheme)) {
+    throw new UsageError(`${label}: unsupported scheme "${scheme}://"; the docker CLI takes ${DOCKER_HOST_SCHEMES.map((x) => `${x}://`).join(', ')} (e.g. unix:///var/run/docker.sock, tcp://127.0.0.1:2375, ssh://user@host)`);
+  }
+}
 type ReadFile = (p: string) => string;
 
 function optionsForHost(host: string): Record<string, unknown> {
@@ -44,6 +65,7 @@ function optionsForHost(host: string): Record<string, unknown> {
 function fromEnv(env: Env): Endpoint | undefined {
   const host = env.DOCKER_HOST;
   if (!host) return undefined;
+  checkScheme(host, `DOCKER_HOST=${host}`);
   // A socket or plain-HTTP address is taken from `env` (the command's, which may not be process.env).
   // TLS (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, port 2376) and ssh are left to docker-modem, which
   // reads them from process.env itself (docker-modem lib/modem.js defaultOpts).
@@ -55,6 +77,7 @@ function fromEnv(env: Env): Endpoint | undefined {
 function fromContext(env: Env, read: ReadFile, home: string): Endpoint | undefined {
   const configDir = env.DOCKER_CONFIG ?? path.join(home, '.docker');
   let name = env.DOCKER_CONTEXT;
+  const from = name ? 'DOCKER_CONTEXT' : `currentContext in ${path.join(configDir, 'config.json')}`;
   if (!name) {
     try {
       name = (JSON.parse(read(path.join(configDir, 'config.json'))) as { currentContext?: string }).currentContext;
@@ -63,17 +86,26 @@ function fromContext(env: Env, read: ReadFile, home: string): Endpoint | undefin
     }
   }
   if (!name || name === 'default') return undefined;
+  // The docker CLI stores a context's metadata under the sha256 of its name (docker/cli
+  // cli/context/store/metadatastore.go) and fails when it is missing: 'context "x": context not found'.
   const id = createHash('sha256').update(name).digest('hex');
+  const metaPath = path.join(configDir, 'contexts', 'meta', id, 'meta.json');
+  let text: string;
   try {
-    const meta = JSON.parse(read(path.join(configDir, 'contexts', 'meta', id, 'meta.json'))) as {
-      Endpoints?: { docker?: { Host?: string } };
-    };
-    const host = meta.Endpoints?.docker?.Host;
-    if (!host) return undefined;
-    return { source: 'context', context: name, host, modemOptions: optionsForHost(host) };
+    text = read(metaPath);
   } catch {
-    return undefined;
+    throw new UsageError(`docker context "${name}" (from ${from}) not found: no ${metaPath}; \`docker context ls\` lists the contexts (unset DOCKER_CONTEXT or \`docker context use default\` for the local engine)`);
   }
+  let meta: { Endpoints?: { docker?: { Host?: string } } };
+  try {
+    meta = JSON.parse(text) as typeof meta;
+  } catch (err) {
+    throw new UsageError(`docker context "${name}" (from ${from}): ${metaPath} is not valid JSON: ${(err as Error).message}`);
+  }
+  const host = meta.Endpoints?.docker?.Host;
+  if (!host) return undefined;
+  checkScheme(host, `docker context "${name}": endpoint ${host}`);
+  return { source: 'context', context: name, host, modemOptions: optionsForHost(host) };
 }
 
 export function discoverEndpoint(env: Env = process.env, read: ReadFile = (p) => readFileSync(p, 'utf8'), home = os.homedir()): Endpoint {
