@@ -25,6 +25,22 @@ async function reportCompose(ctx: CliContext, specs: ServiceSpec[], verbose: boo
   }
 }
 
+/**
+ * What to do with `-o -` in each target's help: a file a runtime reads as it is (a redirect to the name it
+ * expects), or a stream (kubectl apply -f -). Targets of several files print each after a "# ==> path <==" line.
+ */
+const STDOUT_EXAMPLE: Record<string, string> = {
+  dockerfile: ' > Dockerfile',
+  compose: ' > compose.yaml',
+  swarm: ' > stack.yaml',
+  k8s: ' | kubectl apply -f -',
+  systemd: '            # the units and the sysusers.d file, each after a "# ==> path <==" line',
+  daemonize: ' > echo.sh   # the control script',
+  launchd: ' > io.goneat-deploy.echo.plist',
+  upstart: ' > echo.conf',
+  all: '                # every file, each after a "# ==> path <==" line',
+};
+
 /** Targets that run the service in a container, and the Kubernetes ones (where preStop applies). */
 const CONTAINER_TARGETS = new Set(['dockerfile', 'compose', 'swarm', 'k8s', 'all']);
 const KUBERNETES_TARGETS = new Set(['k8s', 'all']);
@@ -104,7 +120,7 @@ Examples:
         `
 Examples:
   goneat-deploy generate ${name} -C examples/echo
-  goneat-deploy generate ${name} -o -${name === 'all' ? '' : ` > ${DEFAULT_OUTPUT[name] ?? name}`}
+  goneat-deploy generate ${name} -o -${STDOUT_EXAMPLE[name] ?? ''}
   goneat-deploy generate ${name} --check`,
       )
       .action((opts: GenerateOptions, cmd: Command) => runGenerate(ctx, name, opts, Boolean((cmd.optsWithGlobals() as GlobalOptions).verbose)));
