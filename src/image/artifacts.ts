@@ -12,6 +12,8 @@ import type { Artifact } from './plan.js';
 
 export const DEBIAN_TINI_STATIC = '/usr/bin/tini-static';
 export const TINI_ENV = 'GONEAT_TINI';
+/** In every tini build: src/tini.c `#define TINI_VERSION_STRING "tini version " TINI_VERSION TINI_GIT`. */
+const TINI_BANNER = Buffer.from('tini version ');
 
 /** Reads a whole regular file (up to ELF_MAX_BYTES) for checking and hashing. */
 async function readWhole(p: string, shown: string, role: string): Promise<Buffer> {
@@ -118,6 +120,11 @@ export async function findTini(
     );
   }
   const artifact = await checkStaticBinary(found.p, arch, `tini (${found.source})`, found.p);
+  // Any static executable passes the ELF checks (busybox did, and then failed at run time with "tini: applet not
+  // found"). Every tini build carries its version banner: src/tini.c TINI_VERSION_STRING, "tini version " VERSION.
+  if (!(await readWhole(found.p, found.p, `tini (${found.source})`)).includes(TINI_BANNER)) {
+    throw new UsageError(`tini (${found.source}) ${found.p} is a static executable but not tini (it has no "tini version" banner, which every tini build carries): name tini itself, e.g. Debian's ${DEBIAN_TINI_STATIC}`);
+  }
   return { ...artifact, source: found.source };
 }
 

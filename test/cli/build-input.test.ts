@@ -77,6 +77,18 @@ describe('issue 19: adversarial build inputs', () => {
     refused(r, /tini \(build\.tini\) \S+trunc55 is truncated/);
   });
 
+  it('a static executable that is not tini (busybox) is refused as tini: it passed every ELF check and failed at run time', async () => {
+    const d = await copyOf('112-elf-trunc55-crash');
+    await writeFile(path.join(d, 'goneat-deploy.yaml'), `name: svc\nimage: { repository: advbin/svc, tag: adv1 }\nbuild: { binary: /usr/bin/tini-static, tini: /bin/busybox }\n`);
+    const r = await runInProcess(['build', '-C', d], { env: NO_ENGINE });
+    refused(r, /tini \(build\.tini\) \/bin\/busybox is a static executable but not tini \(it has no "tini version" banner/);
+    // Debian's tini-static passes: the build goes on to the engine (unreachable here: exit 1, not 2).
+    await writeFile(path.join(d, 'goneat-deploy.yaml'), `name: svc\nimage: { repository: advbin/svc, tag: adv1 }\nbuild: { binary: /usr/bin/tini-static, tini: /usr/bin/tini-static }\n`);
+    const ok = await runInProcess(['build', '-C', d], { env: NO_ENGINE });
+    expect(ok.stderr).not.toMatch(/not tini/);
+    expect(ok.stderr).toMatch(/cannot reach the Docker Engine/);
+  });
+
   it('only link flags that cannot run programs pass: -s -w -X -buildid=', async () => {
     const d = await copyOf('043-ldflags-extld-exec');
     for (const bad of ['-extldflags=-fuse-ld=./x', '-linkmode external', '-I /tmp/ld.so', '-r /tmp', '-X', '-X noequals', "'-s"]) {

@@ -55,7 +55,9 @@ export function elfFile(name: 'static-amd64' | 'static-arm64' | 'dynamic-amd64')
   mkdirSync(dir, { recursive: true });
   const p = path.join(dir, name);
   const bytes = name === 'static-amd64' ? syntheticElf(EM.amd64) : name === 'static-arm64' ? syntheticElf(EM.arm64) : syntheticElf(EM.amd64, '/lib64/ld-linux-x86-64.so.2');
-  writeFileSync(p, bytes, { mode: 0o755 });
+  // Each ends with tini's version banner (src/tini.c TINI_VERSION_STRING) so that it can stand for tini too:
+  // build refuses a "tini" without it (src/image/artifacts.ts). Trailing bytes are outside every segment.
+  writeFileSync(p, Buffer.concat([bytes, Buffer.from('\0tini version 0.19.0 (synthetic)\0')]), { mode: 0o755 });
   made.set(name, p);
   return p;
 }

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,7 +54,7 @@ describe('buildImage against the fake engine', () => {
     expect(r.platforms).toEqual([{ platform: 'linux/amd64', imageId: info.id }]);
     expect(info.entrypoint).toEqual(['/sbin/tini', '--', '/app/svc']);
     expect(info.user).toBe('65532:65532');
-    expect(info.labels['io.goneat-deploy.tini.sha256']).toBe(createHash('sha256').update(syntheticElf(EM.amd64)).digest('hex'));
+    expect(info.labels['io.goneat-deploy.tini.sha256']).toBe(createHash('sha256').update(readFileSync(elfFile('static-amd64'))).digest('hex'));
     expect(steps).toEqual([`loading goneat-test/svc:1 (linux/amd64, assembled: ${info.id.slice(7, 19)}) into fake://engine`]);
     const again = await buildImage({ loaded: loaded(PREBUILT()), env: {}, cwd: tmp }, deps(new FakeEngine()));
     expect(again.id).toBe(r.id);
