@@ -307,6 +307,30 @@ describe('remediation texts', () => {
   });
 });
 
+describe('GD009: a start command that sends the service to the background (the nohup seed scenario)', () => {
+  it('flags sh -c "nohup server &", setsid and disown in ExecStart=, upstart exec and script blocks; not && or a foreground exec', async () => {
+    const r = await lint([
+      { path: 'a.service', text: '[Service]\nType=simple\nExecStart=/bin/sh -c "nohup /usr/local/bin/server > /var/log/s.log 2>&1 &"\n' },
+      { path: 'b.service', text: '[Service]\nType=exec\nExecStart=/bin/bash -c \'setsid /usr/local/bin/server\'\n' },
+      { path: 'c.service', text: '[Service]\nType=exec\nExecStart=/bin/sh -c "/usr/local/bin/migrate && exec /usr/local/bin/server"\n' },
+      { path: 'd.service', text: '[Service]\nType=exec\nExecStart=/usr/local/bin/server -addr :8080\n' },
+      { path: 'e.conf', text: 'respawn\nexec nohup /usr/local/bin/server &\n' },
+      { path: 'f.conf', text: 'respawn\nscript\n  /usr/local/bin/server &\n  disown # detach\nend script\n' },
+      { path: 'g.conf', text: 'respawn\nexec /usr/local/bin/server\n' },
+    ]);
+    const by = (file: string) => r.findings.filter((f) => f.ruleId === 'GD009' && f.file === file);
+    expect(by('a.service')).toHaveLength(1);
+    expect(by('a.service')[0]!.line).toBe(3);
+    expect(by('a.service')[0]!.message).toMatch(/ExecStart= puts the service in the background \(`&` at the end of the command/);
+    expect(by('b.service')[0]!.message).toMatch(/`setsid` detaches the service/);
+    expect(by('c.service')).toEqual([]);
+    expect(by('d.service')).toEqual([]);
+    expect(by('e.conf')[0]!.message).toMatch(/the job's exec puts the service in the background/);
+    expect(by('f.conf')[0]!.message).toMatch(/the job's script puts the service in the background/);
+    expect(by('g.conf')).toEqual([]);
+  });
+});
+
 describe('linear time', () => {
   it('a Dockerfile of many continued lines and a compose file of 10,000 services', async () => {
     const df = `FROM scratch\nRUN true \\\n${'  && echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \\\n'.repeat(2000)}  && true\nUSER 1:1\nENTRYPOINT ["/sbin/tini", "--", "/app/x"]\n`;
