@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { ConfigError, interruption, UsageError, type ConfigIssue } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { RenderedFile } from '../model/generated.js';
+import { generatedState, type RenderedFile } from '../model/generated.js';
+import { READ_LIMITS, readTextFile } from '../util/read.js';
 import type { WriteReport } from '../write/writer.js';
 import { renderAll, target, type RenderOptions, type Target } from './targets.js';
 
@@ -68,6 +69,22 @@ async function renderFor(loaded: Loaded, targetName: string, opts: GenerateOptio
   const fallback = t?.single ? path.join('deploy', files[0]!.path) : path.join('deploy', targetName);
   const out = path.resolve(outputBase, opts.output ?? DEFAULT_OUTPUT[targetName] ?? fallback);
   if (t?.single) return files.map((f) => ({ ...f, path: out }));
+  // `generate all` without -o writes everything under deploy/. compose.yaml and the Dockerfile also have a
+  // home of their own, where `generate compose` / `generate dockerfile` put them (the project directory, where
+  // `docker compose` and `docker build .` look): when goneat-deploy wrote a file there, `generate all` keeps it
+  // current too (and --check compares it), so the two copies never drift apart. A file there that goneat-deploy
+  // did not write — a hand-written Dockerfile — is not touched.
+  if (!t && opts.output === undefined) {
+    const extra: RenderedFile[] = [];
+    for (const f of files) {
+      const single = f.path === 'compose.yaml' ? DEFAULT_OUTPUT.compose : f.path === 'Dockerfile' ? DEFAULT_OUTPUT.dockerfile : undefined;
+      if (single === undefined) continue;
+      const home = path.resolve(outputBase, single);
+      const text = await readTextFile(home, { maxBytes: READ_LIMITS.config }).catch(() => undefined);
+      if (text !== undefined && generatedState(text) !== 'foreign') extra.push({ ...f, path: home });
+    }
+    return [...files.map((f) => ({ ...f, path: path.join(out, f.path) })), ...extra];
+  }
   // One multi-file target: -o DIR holds its files directly (k8s/deployment.yaml → DIR/deployment.yaml).
   if (t) files = files.map((f) => ({ ...f, path: f.path.split('/').slice(1).join('/') }));
   return files.map((f) => ({ ...f, path: path.join(out, f.path) }));

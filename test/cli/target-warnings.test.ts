@@ -3,7 +3,7 @@
  * value as written: swarm publishes a loopback port on every interface, launchd sends only SIGTERM.
  * Only for the targets concerned, and for `all`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,5 +88,26 @@ describe('launchd sends SIGTERM whatever shutdown.signal says', () => {
   it('says nothing for SIGTERM', async () => {
     const r = await runCli(['generate', 'launchd', '-C', project('sigterm', 'shutdown: {signal: SIGTERM}\n'), '-o', '-']);
     expect(warnings(r.stderr)).toEqual([]);
+  });
+});
+
+describe('generate all keeps the compose.yaml and Dockerfile that generate compose / dockerfile wrote current', () => {
+  it('updates ./compose.yaml with deploy/compose.yaml (and --check compares both); a hand-written ./Dockerfile is not touched', async () => {
+    const dir = project('pair', 'build: {binary: /usr/bin/true}\nports: [{name: http, port: 8080}]\nhealth: {port: http, path: /healthz}\nshutdown: {drain: 5s}\n');
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\n# written by hand\n');
+    expect((await runCli(['generate', 'compose', '-C', dir])).code).toBe(0);
+    const cfg = path.join(dir, 'goneat-deploy.yaml');
+    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('drain: 5s', 'drain: 6s'));
+    const r = await runCli(['generate', 'all', '-C', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const top = readFileSync(path.join(dir, 'compose.yaml'), 'utf8');
+    expect(top).toBe(readFileSync(path.join(dir, 'deploy', 'compose.yaml'), 'utf8'));
+    expect(top).toMatch(/stop_grace_period: "?8s"?/);
+    expect(readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM scratch\n# written by hand\n');
+    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('drain: 6s', 'drain: 7s'));
+    const check = await runCli(['generate', 'all', '-C', dir, '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('compose.yaml (on disk)');
+    expect(check.stdout).toContain('deploy/compose.yaml (on disk)');
   });
 });
