@@ -96,8 +96,18 @@ Examples:
       const trpcConfigs: string[] = [];
       const trpcConfigOf = (l: Loaded) => (l.config.framework === 'trpc-go' ? void trpcConfigs.push(path.resolve(l.configDir, l.config.trpcConfig ?? 'trpc_go.yaml')) : undefined);
       const rel = (p: string) => displayPath(p, ctx.cwd);
-      const project = await loadOptionalConfig(opts, ctx.cwd);
+      // An invalid goneat-deploy.yaml — the project's own too — is reported with its location, and the rest is
+      // linted: a typo in the service's config must not hide every other finding; the exit code is then 2.
+      const { ConfigError, GoneatError, EXIT_USAGE, formatIssue } = await import('../errors.js');
+      const invalid: string[] = [];
+      let invalidConfigs = 0;
+      const invalidConfig = (err: unknown, shown: string): void => {
+        if (!(err instanceof GoneatError) || err.exitCode !== EXIT_USAGE) throw err;
+        invalidConfigs++;
+        invalid.push(...(err instanceof ConfigError ? err.issues.map(formatIssue) : [err.message.includes(shown) ? err.message : `${shown}: ${err.message}`, ...err.details]));
+      };
       const projectConfigPath = path.resolve(ctx.cwd, opts.dir, opts.config);
+      const project = await loadOptionalConfig(opts, ctx.cwd).catch((err: unknown) => void invalidConfig(err, rel(projectConfigPath)));
       // The project's config applies to every file given (its service is matched by name).
       if (project) {
         services.push(facts(project, undefined, rel(projectConfigPath)));
@@ -146,17 +156,12 @@ Examples:
       const { mapLimit } = await import('../util/concurrency.js');
       // An invalid goneat-deploy.yaml among the paths is reported with its location, and the rest is linted:
       // `lint ./...` over a repository shows every broken config at once; the exit code is then 2 (see below).
-      const { ConfigError, GoneatError, EXIT_USAGE, formatIssue } = await import('../errors.js');
-      const invalid: string[] = [];
-      let invalidConfigs = 0;
       const loadedConfigs = (
         await mapLimit(configs.filter((c) => path.resolve(c) !== projectConfigPath), 16, async (c) => {
           try {
             return [{ c, loaded: await loadConfig({ dir: path.dirname(c), config: 'goneat-deploy.yaml' }, ctx.cwd) }];
           } catch (err) {
-            if (!(err instanceof GoneatError) || err.exitCode !== EXIT_USAGE) throw err;
-            invalidConfigs++;
-            invalid.push(...(err instanceof ConfigError ? err.issues.map(formatIssue) : [err.message.includes(rel(c)) ? err.message : `${rel(c)}: ${err.message}`, ...err.details]));
+            invalidConfig(err, rel(c));
             return [];
           }
         })

@@ -227,3 +227,21 @@ describe('lint walks a tree with symbolic links', () => {
     }
   });
 });
+
+describe('lint with an invalid goneat-deploy.yaml of its own directory', () => {
+  it('reports it, located, still lints the other files, and exits 2 (a typo in the config hid every finding)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-owncfg-'));
+    try {
+      writeFileSync(path.join(dir, 'goneat-deploy.yaml'), 'name: x\nimage: {repository: x, tag: dev}\nshutdown: {drian: 5s}\n');
+      writeFileSync(path.join(dir, 'docker-compose.yml'), 'services:\n  a:\n    image: x\n    entrypoint: /app/x -serve\n');
+      for (const args of [['lint', '.'], ['lint', 'docker-compose.yml']]) {
+        const r = await runCli(args, { cwd: dir });
+        expect(r.code, r.stderr).toBe(2);
+        expect(r.stdout).toMatch(/docker-compose\.yml:4:\d+: error GD002/);
+        expect(r.stderr).toMatch(/goneat-deploy\.yaml:3:12: shutdown\.drian: unknown field \(did you mean "drain"\?\)/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
