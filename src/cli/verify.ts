@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { RuntimeError } from '../errors.js';
-import { printJson, projectOptions, useColor, type CliContext, type GlobalOptions } from './context.js';
+import { printJson, projectOptions, useColor, warn, type CliContext, type GlobalOptions } from './context.js';
 
 interface VerifyOptions {
   dir: string;
@@ -68,6 +68,10 @@ Examples:
           ...(opts.successExitCodes !== undefined ? { successExitCodes: opts.successExitCodes } : {}),
         },
       });
+      if (loaded) {
+        const { labelDisagreements } = await import('../verify/plan.js');
+        for (const w of labelDisagreements(loaded.spec, info.labels, loaded.displayPath)) warn(ctx, w);
+      }
       const progress = await makeProgress(ctx, verbose);
       const report = await verifyImage(engine.containers, plan, { signal: ctx.signal, step: (m) => progress.step(m) }).catch((err: unknown) => {
         progress.end(false);

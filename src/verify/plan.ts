@@ -88,6 +88,26 @@ export function parseAs(text: string | undefined): VerifyAs {
   return text;
 }
 
+/**
+ * Where the image's own io.goneat-deploy.* labels (what `build` wrote from the config it built with) disagree
+ * with the config verify takes its settings from: one message per label, empty when they agree or the image
+ * has no such labels. An image built from another config, or before the config changed, would otherwise be
+ * judged by the wrong health endpoint or budget without a word.
+ */
+export function labelDisagreements(spec: ServiceSpec, labels: Record<string, string>, configFile: string): string[] {
+  const out: string[] = [];
+  const health = spec.health ? `${spec.health.port}${spec.health.path}` : undefined;
+  const labelled = labels['io.goneat-deploy.health'];
+  if (labelled !== undefined && labelled !== health) {
+    out.push(`the image's label io.goneat-deploy.health is ${labelled}, ${configFile} says ${health ?? 'no health'}: verify uses ${configFile}; rebuild the image, or verify it from the config it was built with (-C DIR)`);
+  }
+  const timeout = labels['io.goneat-deploy.stop-timeout'];
+  if (timeout !== undefined && timeout !== `${spec.shutdown.timeoutSeconds}s`) {
+    out.push(`the image's label io.goneat-deploy.stop-timeout is ${timeout}, ${configFile} gives ${spec.shutdown.timeoutSeconds}s: verify uses ${configFile}; rebuild the image after changing the shutdown budget`);
+  }
+  return out;
+}
+
 export function planVerify(image: string, input: { spec?: ServiceSpec; configFile?: string; info: ImageInfo; flags: VerifyFlags }): VerifyPlan {
   const { spec, info, flags } = input;
   const as = parseAs(flags.as);

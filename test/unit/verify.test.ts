@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, type Observations } from '../../src/verify/checks.js';
-import { parseEndpoint, parseSignal, planVerify, type VerifyPlan } from '../../src/verify/plan.js';
+import { labelDisagreements, parseEndpoint, parseSignal, planVerify, type VerifyPlan } from '../../src/verify/plan.js';
 import { formatReport } from '../../src/verify/report.js';
 import { specFromText } from '../../src/config/load.js';
 import type { ImageInfo } from '../../src/runtime/engine.js';
@@ -112,6 +112,17 @@ describe('verify plan', () => {
       flags: { as: 'k8s' },
     });
     expect(p).toMatchObject({ signal: 'SIGINT', stopTimeoutS: 12, successExitCodes: [0, 143], health: { port: 9090, path: '/is_healthy/' }, preStop: { kind: 'sleep', seconds: 3 }, source: 'image labels' });
+  });
+
+  it('says where the image\'s labels disagree with the config verify uses (an image built from another config or before a change)', () => {
+    const { spec } = specFromText('goneat-deploy.yaml', 'name: echo\nimage: {repository: x}\nbuild: {binary: /usr/bin/true}\nports: [{name: admin, port: 9028}]\nhealth: {port: admin, path: /is_healthy/}\nshutdown: {drain: 10s}\n');
+    const same = { 'io.goneat-deploy.health': '9028/is_healthy/', 'io.goneat-deploy.stop-timeout': `${spec.shutdown.timeoutSeconds}s` };
+    expect(labelDisagreements(spec, same, 'goneat-deploy.yaml')).toEqual([]);
+    expect(labelDisagreements(spec, {}, 'goneat-deploy.yaml')).toEqual([]);
+    const other = labelDisagreements(spec, { 'io.goneat-deploy.health': '9090/healthz', 'io.goneat-deploy.stop-timeout': '10s' }, 'goneat-deploy.yaml');
+    expect(other).toHaveLength(2);
+    expect(other[0]).toMatch(/label io\.goneat-deploy\.health is 9090\/healthz, goneat-deploy\.yaml says 9028\/is_healthy\/: verify uses goneat-deploy\.yaml; rebuild the image/);
+    expect(other[1]).toMatch(new RegExp(`stop-timeout is 10s, goneat-deploy\\.yaml gives ${spec.shutdown.timeoutSeconds}s`));
   });
 
   it('falls back to Docker and Kubernetes defaults, and flags override', () => {
