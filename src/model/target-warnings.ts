@@ -37,16 +37,13 @@ export function targetWarnings(spec: ServiceSpec): TargetWarning[] {
   spec.ports.forEach((p, i) => {
     if (!p.publish || p.admin || EVERY_ADDRESS.has(p.publish.hostIp)) return;
     const { hostIp, hostPort } = p.publish;
-    const published = hostPort ? `published: ${hostPort}` : 'a port swarm picks';
     out.push({
       path: ['ports', i, 'publish'],
       targets: ['swarm'],
       message:
-        `published on ${hostIp}${hostPort ? `:${hostPort}` : ''} for compose and the container unit, but the swarm stack file has no host address ` +
-        `(docker stack's PortConfig: protocol, target, published, mode): ${published}, mode ${spec.swarm.publishMode}, is open on every interface ` +
-        `${spec.swarm.publishMode === 'ingress' ? 'of every node (the routing mesh)' : 'of each node running a task'}; ` +
-        `to keep it off the network, remove publish (services on the stack's network still reach port ${p.port}) or filter the port on the nodes; ` +
-        `write "0.0.0.0:${hostPort}" if every interface is meant`,
+        `swarm has no host address (docker stack's PortConfig): the stack file publishes ${hostPort || 'a port swarm picks'} on every interface ` +
+        `${spec.swarm.publishMode === 'ingress' ? 'of every node (routing mesh)' : 'of the node running the task'}, not on ${hostIp} only; ` +
+        `remove publish to keep it off the network, or write "0.0.0.0:${hostPort}" if that is meant`,
     });
   });
   // No health: nothing tells a runtime that the service is ready. The tRPC-Go preset already warns about
@@ -56,9 +53,8 @@ export function targetWarnings(spec: ServiceSpec): TargetWarning[] {
       path: ['health'],
       targets: ['k8s', 'compose', 'swarm'],
       message:
-        'no health check: Kubernetes gets no startup or readiness probe, so a pod counts as Ready (and the Service sends it traffic) as soon as its container starts, ' +
-        'before the service listens (Kubernetes "Pod Lifecycle": a container without a readiness probe is Ready once started); compose and swarm get no healthcheck, ' +
-        'so a start-first rollout replaces a task before its successor can serve; add health: {port: ..., path: ...} for an HTTP endpoint that answers 200 when the service can serve',
+        'no health check: Kubernetes gets no readiness probe (a pod is Ready, and gets Service traffic, as soon as it starts) and compose/swarm no healthcheck; ' +
+        'add health: {port, path} for an endpoint that answers 200 when the service can serve',
     });
   }
   if (spec.shutdown.signal !== 'SIGTERM') {

@@ -29,7 +29,7 @@ describe('no health section: nothing tells a runtime the service is ready', () =
     for (const t of ['k8s', 'compose', 'swarm', 'all']) {
       const r = await runCli(['generate', t, '-C', dir, ...(t === 'all' ? ['--check'] : ['-o', '-'])]);
       expect(healthWarnings(r.stderr), `${t}: ${r.stderr}`).toHaveLength(1);
-      expect(healthWarnings(r.stderr)[0]).toMatch(/goneat-deploy\.yaml:\d+:\d+: health: no health check: Kubernetes gets no startup or readiness probe/);
+      expect(healthWarnings(r.stderr)[0]).toMatch(/goneat-deploy\.yaml:\d+:\d+: health: no health check: Kubernetes gets no readiness probe/);
     }
     for (const t of ['systemd', 'daemonize', 'upstart', 'launchd']) {
       const r = await runCli(['generate', t, '-C', dir, '-o', '-']);
@@ -55,8 +55,8 @@ describe('swarm widens a published port to every interface', () => {
     expect(r.code, r.stderr).toBe(0);
     const w = warnings(r.stderr);
     expect(w).toHaveLength(2);
-    expect(w[0]).toMatch(/goneat-deploy\.yaml:4:\d+: ports\[0\]\.publish: published on 127\.0\.0\.1:8081 .*published: 8081, mode ingress, is open on every interface of every node .*remove publish/);
-    expect(w[1]).toMatch(/goneat-deploy\.yaml:5:\d+: ports\[1\]\.publish: published on 127\.0\.0\.1:8082 /);
+    expect(w[0]).toMatch(/goneat-deploy\.yaml:4:\d+: ports\[0\]\.publish: swarm has no host address .*publishes 8081 on every interface of every node \(routing mesh\), not on 127\.0\.0\.1 only; remove publish/);
+    expect(w[1]).toMatch(/goneat-deploy\.yaml:5:\d+: ports\[1\]\.publish: swarm has no host address .*publishes 8082 .*not on 127\.0\.0\.1 only/);
     expect(r.stdout).toContain('published: 8081');
   });
 
@@ -69,7 +69,7 @@ describe('swarm widens a published port to every interface', () => {
   it('names host mode when that is what the stack uses', async () => {
     const d = project('host', 'swarm: {publishMode: host}\nports: [{name: http, port: 8081, publish: 127.0.0.1:8081}]\n');
     const r = await runCli(['generate', 'swarm', '-C', d, '-o', '-']);
-    expect(warnings(r.stderr)[0]).toMatch(/mode host, is open on every interface of each node running a task/);
+    expect(warnings(r.stderr)[0]).toMatch(/on every interface of the node running the task, not on 127\.0\.0\.1 only/);
   });
 });
 
