@@ -68,6 +68,10 @@ async function renderFor(loaded: Loaded, targetName: string, opts: GenerateOptio
   // named like a directory of `generate all` (deploy/upstart), which would then fail.
   const fallback = t?.single ? path.join('deploy', files[0]!.path) : path.join('deploy', targetName);
   const out = path.resolve(outputBase, opts.output ?? DEFAULT_OUTPUT[targetName] ?? fallback);
+  // -o DIR/ (a trailing slash: a directory, as for cp and mv) puts a single file in it under its own name.
+  if (t?.single && opts.output !== undefined && /[\\/]$/.test(opts.output)) {
+    return files.map((f) => ({ ...f, path: path.join(out, path.basename(DEFAULT_OUTPUT[targetName] ?? f.path)) }));
+  }
   if (t?.single) return files.map((f) => ({ ...f, path: out }));
   // `generate all` without -o writes everything under deploy/. compose.yaml and the Dockerfile also have a
   // home of their own, where `generate compose` / `generate dockerfile` put them (the project directory, where
