@@ -190,6 +190,7 @@ export function renderSystemdContainerUnit(spec: ServiceSpec, opts: { image?: st
     ...(spec.resources.memoryBytes ? [`--memory=${spec.resources.memoryBytes}`] : []),
     opts.image ?? spec.image.ref,
   ];
+  const containerSuccess = spec.shutdown.successExitCodes.filter((c) => c !== 0);
   const service = section('Service', [
     ['Type', 'exec'],
     ['ExecStartPre', `-${systemdCommand(['/usr/bin/docker', 'rm', '--force', name])}`],
@@ -203,6 +204,10 @@ export function renderSystemdContainerUnit(spec: ServiceSpec, opts: { image?: st
     ['SendSIGHUP', 'no'],
     // docker stop waits up to the budget, then SIGKILLs; systemd allows a little longer for the CLI to return.
     ['TimeoutStopSec', `${T + 5}s`],
+    // `docker run` exits with the container's status: a graceful exit the config counts as success (e.g. 130
+    // after SIGINT) must be one for systemd too, or every stop leaves the unit failed (systemd.service(5)
+    // SuccessExitStatus=). The binary unit lists the same codes.
+    ...(containerSuccess.length ? [['SuccessExitStatus', containerSuccess.join(' ')] as Entry] : []),
     ['Restart', 'always'],
     ['RestartSec', '1s'],
   ]);

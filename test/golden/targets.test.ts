@@ -181,6 +181,12 @@ describe('Swarm', () => {
 
 describe('systemd', () => {
   const unit = renderSystemdUnit(echo).content;
+  it('counts shutdown.successExitCodes as success in both units: docker run exits with the container\'s status', () => {
+    const s = spec('shutdown: {signal: SIGINT, successExitCodes: [0, 130]}\n');
+    expect(body(renderSystemdUnit(s).content).split('\n')).toContain('SuccessExitStatus=130');
+    expect(body(renderSystemdContainerUnit(s).content).split('\n')).toContain('SuccessExitStatus=130');
+    expect(renderSystemdContainerUnit(echo).content).not.toMatch(/SuccessExitStatus/);
+  });
   it('runs the binary in the foreground and stops it with the budget', () => {
     const lines = body(unit).split('\n');
     for (const l of [
