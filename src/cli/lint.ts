@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { fileError, formatBytes, interruption, UsageError } from '../errors.js';
-import { projectOptions, type CliContext } from './context.js';
+import { projectOptions, warn, type CliContext } from './context.js';
 import { jsonFormat } from './lint-options.js';
 import { helmNote, splitHelmTemplates } from './lint-helm.js';
 
@@ -147,8 +147,18 @@ Examples:
         );
         return parts.flat();
       };
+      const named: string[] = [];
       for (const r of roots) {
-        for (const f of await walk(path.resolve(ctx.cwd, r), true)) (path.basename(f) === 'goneat-deploy.yaml' ? configs : files).push(f);
+        const abs = path.resolve(ctx.cwd, r);
+        const found = await walk(abs, true);
+        for (const f of found) (path.basename(f) === 'goneat-deploy.yaml' ? configs : files).push(f);
+        if (found.length === 1 && found[0] === abs) {
+          named.push(abs);
+          // A file named on its own is judged with the goneat-deploy.yaml beside it, as when its directory is
+          // linted: `lint services/x/compose.yaml` from the repository root must not lose the drain check.
+          const beside = path.join(path.dirname(abs), 'goneat-deploy.yaml');
+          if (path.basename(abs) !== 'goneat-deploy.yaml' && !configs.includes(beside) && (await stat(beside).then((st) => st.isFile(), () => false))) configs.push(beside);
+        }
       }
       // Helm chart templates are Go templates, not YAML: not linted, and counted in the output (lint-helm.ts).
       const helm = await splitHelmTemplates(files.splice(0)).then((h) => (files.push(...h.files), h));
@@ -204,6 +214,10 @@ Examples:
         if (ctx.signal.aborted) throw interruption(ctx.signal).leaving('lint stopped; it writes nothing');
         if (err instanceof LintMemoryError) throw new UsageError(`lint: ${err.message}`);
         throw err;
+      }
+      // A file the user named that lint does not know how to read is said, not silently counted out.
+      for (const n of named) {
+        if (result.skipped.includes(rel(n))) warn(ctx, `${rel(n)}: not linted: not recognized as a Dockerfile, compose file, Kubernetes manifest, systemd unit (*.service), upstart job (*.conf with stanzas), launchd plist, trpc_go.yaml or Go source`);
       }
       result.skipped.push(...helm.templates.map(rel));
       const out = opts.format === 'json' ? formatJson(result) : opts.format === 'sarif' ? formatSarif(result) : formatText(result) + (helm.templates.length ? helmNote(helm.templates.length) : '');

@@ -245,3 +245,25 @@ describe('lint with an invalid goneat-deploy.yaml of its own directory', () => {
     }
   });
 });
+
+describe('lint of a file named on its own', () => {
+  it('judges it with the goneat-deploy.yaml beside it from any directory, and says when it cannot read a named file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gd-lint-named-'));
+    try {
+      mkdirSync(path.join(dir, 'hello'));
+      writeFileSync(path.join(dir, 'hello', 'goneat-deploy.yaml'), 'name: hello\nimage: {repository: x/hello}\nbuild: {binary: /usr/bin/true}\nports: [{name: http, port: 8080}]\nhealth: {port: http, path: /h}\nshutdown: {drain: 6s}\n');
+      writeFileSync(path.join(dir, 'hello', 'compose.yaml'), 'services:\n  hello:\n    image: x/hello\n    init: true\n    stop_grace_period: 3s\n    labels: {io.goneat-deploy.service: hello}\n');
+      writeFileSync(path.join(dir, 'hello', 'weird.conf'), '[Service]\nKillMode=process\n');
+      for (const [cwd, file] of [[path.join(dir, 'hello'), 'compose.yaml'], [dir, 'hello/compose.yaml'], ['/', path.join(dir, 'hello', 'compose.yaml')]] as const) {
+        const r = await runCli(['lint', file], { cwd });
+        expect(r.code, `${cwd}: ${r.stdout}${r.stderr}`).toBe(1);
+        expect(r.stdout).toMatch(/error GD005 compose service "hello": stop_grace_period 3s is shorter than its drain of 6s/);
+      }
+      const w = await runCli(['lint', 'hello/weird.conf'], { cwd: dir });
+      expect(w.code).toBe(0);
+      expect(w.stderr).toMatch(/warning: hello\/weird\.conf: not linted: not recognized/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
