@@ -56,8 +56,11 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
 
   // PID 1
   const pid1 = o.processes.find((p) => p.pid === o.pid1Pid);
-  if (!o.started && !pid1) {
-    add('pid1-init', 'PID 1 is an init, the service its child', 'fail', o.startFailure ?? 'the container did not start');
+  if (!o.started && !pid1 && o.startFailure) {
+    // Nothing to judge: the container was gone before docker top could look (healthy and graceful-stop fail).
+    add('pid1-init', 'PID 1 is an init, the service its child', 'skip', `not judged: the container ${o.startFailure}`);
+  } else if (!o.started && !pid1) {
+    add('pid1-init', 'PID 1 is an init, the service its child', 'fail', 'the container did not start');
   } else if (!pid1) {
     add('pid1-init', 'PID 1 is an init, the service its child', 'fail', 'PID 1 not found in docker top');
   } else {
@@ -77,7 +80,7 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
       'no-tty',
       'no TTY, stdin closed',
       ok ? 'pass' : 'fail',
-      ok ? 'no TTY, stdin closed, no process has a controlling terminal' : `tty ${o.tty}, stdin ${o.openStdin ? 'open' : 'closed'}${withTty.length ? `, ${withTty.map((p) => `${p.args} on ${p.tty}`).join(', ')}` : ''}`,
+      ok ? `no TTY, stdin closed, ${o.processes.length ? 'no process has a controlling terminal' : 'no process observed'}` : `tty ${o.tty}, stdin ${o.openStdin ? 'open' : 'closed'}${withTty.length ? `, ${withTty.map((p) => `${p.args} on ${p.tty}`).join(', ')}` : ''}`,
     );
   }
 
@@ -90,7 +93,7 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
   } else if (!numeric) {
     add('non-root', 'runs as a non-root numeric user', 'fail', `USER ${plan.imageUser} is a name: the kubelet cannot check runAsNonRoot`);
   } else {
-    add('non-root', 'runs as a non-root numeric user', 'pass', `USER ${plan.imageUser}; process UIDs ${[...new Set(o.processes.map((p) => p.uid))].join(', ')}`);
+    add('non-root', 'runs as a non-root numeric user', 'pass', `USER ${plan.imageUser}; ${o.processes.length ? `process UIDs ${[...new Set(o.processes.map((p) => p.uid))].join(', ')}` : 'no process observed'}`);
   }
 
   // Healthy after start (its own check, so that a wrong health port or path is not blamed on the
@@ -102,6 +105,7 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
   // Read-only root
   if (o.started && o.readOnly) add('read-only-rootfs', 'works with a read-only root filesystem', 'pass', `${plan.health ? `healthy after ${s(o.readyMs ?? 0)}` : 'running'} with a read-only root and tmpfs /tmp`);
   else if (o.healthWait && o.readOnly) add('read-only-rootfs', 'works with a read-only root filesystem', 'skip', 'not judged: running read-only, but never healthy (see healthy)');
+  else if (o.startFailure && o.readOnly && !/read-only file system|EROFS/i.test(o.startFailure)) add('read-only-rootfs', 'works with a read-only root filesystem', 'skip', 'not judged: the container exited during start (see healthy); run it writable to tell whether the read-only root is the cause');
   else add('read-only-rootfs', 'works with a read-only root filesystem', 'fail', o.startFailure ?? 'did not start read-only');
 
   // Stop

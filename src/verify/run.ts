@@ -169,7 +169,10 @@ export async function verifyImage(
     obs.openStdin = state.openStdin;
     obs.readOnly = state.readOnly;
     if (!state.running) {
-      const logs = (await containers.logs(id, 5)).trim().split('\n').filter(Boolean).pop();
+      // The line that says why, not the last one: Go's flag package prints "flag provided but not defined: -x"
+      // and then its whole usage text, so the last line is a flag's description.
+      const lines = (await containers.logs(id, 40)).trim().split('\n').filter(Boolean);
+      const logs = [...lines].reverse().find((l) => /\b(error|fatal|panic|flag provided but not defined|invalid|cannot|can't|failed|denied|not found|no such)\b/i.test(l)) ?? lines.pop();
       obs.startFailure = `exited during start with code ${state.exitCode}${logs ? ` (${logs.slice(0, 160)})` : ''}`;
       delete obs.healthWait;
     }

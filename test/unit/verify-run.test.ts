@@ -175,6 +175,15 @@ describe('verifyImage against the fake engine', () => {
     expect(engine.containers.removed).toHaveLength(1);
   });
 
+  it('a service that exits at start is reported by the line that says why, not the last line of its usage text', async () => {
+    const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, crash: { afterMs: 100, exitCode: 2, log: 'flag provided but not defined: -bogus\nUsage of /app/svc:\n  -drain duration\n    \tdrain (default 5s)' } });
+    const r = await verifyImage(engine.containers, plan());
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['healthy']).toMatchObject({ status: 'fail', measured: 'exited during start with code 2 (flag provided but not defined: -bogus)' });
+    expect(by['pid1-init']!.status).toBe('skip');
+    expect(r.passed).toBe(false);
+  });
+
   it('an interrupt while waiting for the exit rejects with InterruptedError and still removes the container', async () => {
     const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 5000 });
     const controller = new AbortController();

@@ -99,6 +99,16 @@ describe('verify verdicts', () => {
     expect(r['read-only-rootfs']).toMatchObject({ status: 'fail', measured: 'exited during start with code 1 (read-only file system)' });
     expect(r['graceful-stop']!.status).toBe('fail');
   });
+
+  it('a container that exits during start for another reason: unobserved checks are not judged, healthy and graceful-stop fail with the reason', () => {
+    const o: Observations = { started: false, processes: [], readOnly: true, tty: false, openStdin: false, startFailure: 'exited during start with code 2 (flag provided but not defined: -bogus)' };
+    const r = byId(o);
+    expect(r['pid1-init']).toMatchObject({ status: 'skip', measured: 'not judged: the container exited during start with code 2 (flag provided but not defined: -bogus)' });
+    expect(r['read-only-rootfs']!.status).toBe('skip');
+    expect(r['non-root']!.measured).toMatch(/no process observed/);
+    expect(r['healthy']).toMatchObject({ status: 'fail', measured: 'exited during start with code 2 (flag provided but not defined: -bogus)' });
+    expect(r['graceful-stop']!.status).toBe('fail');
+  });
 });
 
 describe('verify plan', () => {
