@@ -39,6 +39,8 @@ export interface Observations {
   inflight?: { sentAt: number; doneAt?: number; status?: number; error?: string };
   /** The preStop exec hook (--as k8s): how long it ran (ms), its exit code or why it could not run, its output. */
   preStop?: { ms: number; exitCode?: number; error?: string; output: string };
+  /** health.command run in the running container (docker exec, as the engine's healthcheck does). */
+  healthCommand?: { exitCode?: number; error?: string; output: string };
   /** First health answer other than 200 after the signal: ms after t0 and what it was. */
   healthNotReady?: { at: number; what: string };
 }
@@ -101,6 +103,20 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
   if (!plan.health) add('healthy', 'the health endpoint answers 200 after start', 'skip', 'no health endpoint (health in goneat-deploy.yaml or --health)');
   else if (o.started) add('healthy', 'the health endpoint answers 200 after start', 'pass', `GET ${plan.health.path} on port ${plan.health.port} → 200 after ${s(o.readyMs ?? 0)}`);
   else add('healthy', 'the health endpoint answers 200 after start', 'fail', o.healthWait?.why ?? o.startFailure ?? 'the container did not start');
+
+  // The compose/swarm healthcheck's own command: the engine execs it in the container; an HTTP answer on the
+  // endpoint proves nothing about a command the image cannot run or a flag the binary does not know.
+  if (plan.healthCommand) {
+    const cmd = plan.healthCommand.join(' ');
+    const hc = o.healthCommand;
+    if (!hc) add('health-command', 'the healthcheck command (health.command) succeeds', 'skip', `not judged: ${o.startFailure ?? 'the container was not running'}`);
+    else if (hc.exitCode === 0) add('health-command', 'the healthcheck command (health.command) succeeds', 'pass', `${cmd} → exit 0`);
+    else {
+      const last = hc.output.trim().split('\n').filter(Boolean);
+      const why = [...last].reverse().find((l) => /\b(error|flag provided but not defined|not found|no such|denied|refused|failed)\b/i.test(l)) ?? last.pop() ?? '';
+      add('health-command', 'the healthcheck command (health.command) succeeds', 'fail', `${cmd} → ${hc.error ?? `exit ${hc.exitCode}`}${why ? ` (${why.slice(0, 160)})` : ''}: compose and swarm would mark the container unhealthy`);
+    }
+  }
 
   // Read-only root
   if (o.started && o.readOnly) add('read-only-rootfs', 'works with a read-only root filesystem', 'pass', `${plan.health ? `healthy after ${s(o.readyMs ?? 0)}` : 'running'} with a read-only root and tmpfs /tmp`);

@@ -27,6 +27,8 @@ export interface VerifyPlan {
   health?: Endpoint;
   inflight?: Endpoint;
   preStop?: { kind: 'sleep'; seconds: number } | { kind: 'exec'; command: string[]; seconds: number };
+  /** health.command: the compose/swarm healthcheck's CMD, run in the container once it is healthy. */
+  healthCommand?: string[];
   /** The image's USER ("" when it has none). */
   imageUser: string;
   /** Where the numbers came from, for the report. */
@@ -121,6 +123,7 @@ export function planVerify(image: string, input: { spec?: ServiceSpec; configFil
       stopTimeoutS: spec.shutdown.timeoutSeconds,
       successExitCodes: spec.shutdown.successExitCodes,
       ...(spec.health ? { health: { port: spec.health.port, path: spec.health.path } } : {}),
+      ...(spec.health?.command ? { healthCommand: spec.health.command } : {}),
       ...(spec.verify ? { inflight: spec.verify } : {}),
       ...(spec.kubernetes.preStop ? { preStop: spec.kubernetes.preStop } : {}),
       imageUser: info.user,

@@ -180,6 +180,26 @@ export async function verifyImage(
     if (state.running) {
       obs.pid1Pid = state.pid;
       obs.processes = await containers.processes(id);
+      if (plan.healthCommand && obs.started) {
+        // As the engine's healthcheck runs it (an exec in the container); bounded, like its timeout.
+        const cmd = plan.healthCommand;
+        const bound = new AbortController();
+        const stop = () => bound.abort();
+        opts.signal?.addEventListener('abort', stop, { once: true });
+        try {
+          obs.healthCommand = await Promise.race([
+            containers.exec(id, cmd).then((r) => ({ exitCode: r.exitCode, output: r.output })),
+            delay(10_000, undefined, { signal: bound.signal }).then(() => ({ error: 'did not finish within 10 s', output: '' })),
+          ]).catch((err: Error) => {
+            if (opts.signal?.aborted) throw err;
+            return { error: `could not run: ${err.message}`, output: '' };
+          });
+        } finally {
+          bound.abort();
+          opts.signal?.removeEventListener('abort', stop);
+        }
+        timeline.push({ t: now(), event: `healthcheck ${cmd.join(' ')} → ${obs.healthCommand.error ?? `exit ${obs.healthCommand.exitCode}`}` });
+      }
 
       // 2. A request in flight across the stop signal: sent 300 ms before the signal goes out
       // (compose: before docker stop; k8s: near the end of the preStop hook).

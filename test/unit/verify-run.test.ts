@@ -184,6 +184,19 @@ describe('verifyImage against the fake engine', () => {
     expect(r.passed).toBe(false);
   });
 
+  it('runs health.command in the container as the engine\'s healthcheck would: a probe flag the binary does not know fails health-command', async () => {
+    const failing = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100, exec: { exitCode: 2, ms: 0, output: 'flag provided but not defined: -probe\nUsage of /app/svc:\n  -drain duration' } });
+    const r = await verifyImage(failing.containers, plan({ healthCommand: ['/app/svc', '-probe', 'http://127.0.0.1:9090/is_healthy/'] }));
+    const by = Object.fromEntries(r.checks.map((c) => [c.id, c]));
+    expect(by['health-command']).toMatchObject({ status: 'fail', measured: '/app/svc -probe http://127.0.0.1:9090/is_healthy/ → exit 2 (flag provided but not defined: -probe): compose and swarm would mark the container unhealthy' });
+    expect(by['healthy']!.status).toBe('pass');
+    expect(r.passed).toBe(false);
+    expect(failing.containers.calls.some((c) => c.startsWith('exec ') && c.endsWith('-probe http://127.0.0.1:9090/is_healthy/'))).toBe(true);
+    const ok = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 100 });
+    const good = await verifyImage(ok.containers, plan({ healthCommand: ['/app/svc', '-probe', 'http://127.0.0.1:9090/is_healthy/'], inflight: undefined }));
+    expect(Object.fromEntries(good.checks.map((c) => [c.id, c.status]))['health-command']).toBe('pass');
+  });
+
   it('an interrupt while waiting for the exit rejects with InterruptedError and still removes the container', async () => {
     const engine = engineWith({ health: { port: 9090, path: '/is_healthy/' }, drainMs: 5000 });
     const controller = new AbortController();
