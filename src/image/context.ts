@@ -4,12 +4,14 @@
  * modification times so the same inputs give the same bytes.
  */
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, copyFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { ContextEntry } from './plan.js';
+import { UsageError } from '../errors.js';
+import { generatedState } from '../model/generated.js';
 
 /** SOURCE_DATE_EPOCH (seconds) when set and valid, else the Unix epoch. */
 export function sourceDateEpoch(env: Record<string, string | undefined> = process.env): Date {
@@ -61,6 +63,21 @@ export function packContext(entries: ContextEntry[], mtime: Date = sourceDateEpo
 
 /** Writes the context as a directory, for users who want to run `docker build DIR` themselves. */
 export async function writeContextDir(entries: ContextEntry[], dir: string): Promise<void> {
+  // The directory is goneat-deploy's: empty, new, or a context it wrote before (its Dockerfile carries the
+  // generated header). Anything else is refused, not overwritten; an old rootfs/ is removed first, so that no
+  // file of an earlier build (a renamed binary, a file put there by hand) ships with `COPY rootfs/ /`.
+  const shown = dir;
+  const dockerfile = await readFile(path.join(dir, 'Dockerfile'), 'utf8').catch(() => undefined);
+  const ours = dockerfile !== undefined && generatedState(dockerfile) !== 'foreign';
+  if (dockerfile !== undefined && !ours) {
+    throw new UsageError(`--context-dir ${shown}: its Dockerfile was not written by goneat-deploy; the context's Dockerfile and rootfs/ would replace it: use a new or empty directory`);
+  }
+  const rootfs = path.join(dir, 'rootfs');
+  const hasRootfs = await lstat(rootfs).then(() => true, () => false);
+  if (hasRootfs && !ours) {
+    throw new UsageError(`--context-dir ${shown}: it has a rootfs/ that goneat-deploy did not write (no Dockerfile of its own beside it); its files would go into the image: use a new or empty directory`);
+  }
+  if (hasRootfs) await rm(rootfs, { recursive: true, force: true });
   for (const e of entries) {
     const target = path.join(dir, e.name);
     if (e.type === 'directory') {
