@@ -178,6 +178,15 @@ export class YamlDocs {
     return this.full.lc;
   }
 
+  /**
+   * The file's YAML syntax errors (yaml's YAMLParseError: an unclosed flow sequence, a bad indentation...),
+   * each at its position with the first line of yaml's message. The consumers (docker compose, kubectl)
+   * refuse such a file as a whole, while yaml recovers a document that lint could otherwise judge as valid.
+   */
+  syntaxErrors(): Array<{ pos: Pos; message: string }> {
+    return this.docs.flatMap((d) => d.errors.map((e) => ({ pos: this.at(e.pos[0]), message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') })));
+  }
+
   /** Map nodes' keys, indexed once per node: lookups stay O(1) for a compose file of 10,000 services. */
   private readonly index = new WeakMap<object, Map<string, Pair<unknown, unknown>>>();
 

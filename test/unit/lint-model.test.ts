@@ -331,6 +331,21 @@ describe('GD009: a start command that sends the service to the background (the n
   });
 });
 
+describe('GD016: a compose file or manifest that is not valid YAML', () => {
+  it('is an error at the syntax error (docker compose and kubectl refuse the whole file); valid YAML has none', async () => {
+    const r = await lint([
+      { path: 'compose.yaml', text: 'services:\n  api:\n    image: foo\n    init: true\n    entrypoint: ["/app/x", "-serve"\n' },
+      { path: 'k8s/deploy.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n spec: {}\n' },
+      { path: 'ok/compose.yaml', text: 'services:\n  api:\n    image: foo\n    init: true\n' },
+    ]);
+    const syntax = r.findings.filter((f) => f.ruleId === 'GD016' && /not valid YAML/.test(f.message));
+    expect(syntax.map((f) => f.file)).toEqual(['compose.yaml', 'k8s/deploy.yaml']);
+    expect(syntax[0]!.message).toMatch(/^not valid YAML: .*; docker compose refuses the whole file/);
+    expect(syntax[1]!.message).toMatch(/; kubectl refuses the whole file/);
+    expect(syntax[0]!.line).toBeGreaterThanOrEqual(5);
+  });
+});
+
 describe('linear time', () => {
   it('a Dockerfile of many continued lines and a compose file of 10,000 services', async () => {
     const df = `FROM scratch\nRUN true \\\n${'  && echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa \\\n'.repeat(2000)}  && true\nUSER 1:1\nENTRYPOINT ["/sbin/tini", "--", "/app/x"]\n`;
