@@ -20,6 +20,7 @@ export default defineConfig({
           // The files share a worker's module cache (nothing here mocks modules or keeps global state):
           // loading the sources once per worker instead of once per file halves the wall time on 2 cores.
           isolate: false,
+          globalSetup: ['test/helpers/tmp-setup.ts'],
         },
       },
       {
@@ -30,6 +31,7 @@ export default defineConfig({
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 60_000,
+          globalSetup: ['test/helpers/tmp-setup.ts'],
         },
       },
       {

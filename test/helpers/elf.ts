@@ -44,7 +44,9 @@ export function syntheticElf(machine: number, interpreter?: string, opts: { type
   return b;
 }
 
-const dir = path.join(os.tmpdir(), `gd-elf-${process.pid}`);
+// In the run's temp dir (test/helpers/tmp-setup.ts), removed when the run ends; the 'exit' handler below
+// covers runs without it.
+const dir = path.join(process.env.GONEAT_TEST_TMP ?? os.tmpdir(), `gd-elf-${process.pid}`);
 const made = new Map<string, string>();
 
 /** Path of a synthetic executable in this process's temp dir (written once). */
