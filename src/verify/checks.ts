@@ -52,6 +52,16 @@ function base(args: string): string {
   return (args.split(/\s+/)[0] ?? '').split('/').pop() ?? '';
 }
 
+/**
+ * The line of a program's output that says why it failed: the last one that reads like an error, else the
+ * last line. Go's flag package prints "flag provided but not defined: -x" and then its whole usage text, so
+ * the last line alone is a flag's description. Undefined for empty output.
+ */
+export function reasonLine(output: string): string | undefined {
+  const lines = output.trim().split('\n').filter(Boolean);
+  return [...lines].reverse().find((l) => /\b(error|fatal|panic|flag provided but not defined|invalid|cannot|can't|failed|denied|refused|not found|no such)\b/i.test(l)) ?? lines.pop();
+}
+
 export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
   const out: CheckResult[] = [];
   const add = (id: string, title: string, status: Status, measured: string) => out.push({ id, title, status, measured });
@@ -112,8 +122,7 @@ export function evaluate(plan: VerifyPlan, o: Observations): CheckResult[] {
     if (!hc) add('health-command', 'the healthcheck command (health.command) succeeds', 'skip', `not judged: ${o.startFailure ?? 'the container was not running'}`);
     else if (hc.exitCode === 0) add('health-command', 'the healthcheck command (health.command) succeeds', 'pass', `${cmd} → exit 0`);
     else {
-      const last = hc.output.trim().split('\n').filter(Boolean);
-      const why = [...last].reverse().find((l) => /\b(error|flag provided but not defined|not found|no such|denied|refused|failed)\b/i.test(l)) ?? last.pop() ?? '';
+      const why = reasonLine(hc.output) ?? '';
       add('health-command', 'the healthcheck command (health.command) succeeds', 'fail', `${cmd} → ${hc.error ?? `exit ${hc.exitCode}`}${why ? ` (${why.slice(0, 160)})` : ''}: compose and swarm would mark the container unhealthy`);
     }
   }

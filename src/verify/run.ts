@@ -13,7 +13,7 @@ import { InterruptedError } from '../errors.js';
 import { formatElapsed } from '../model/duration.js';
 import { isInit } from '../model/signals.js';
 import type { Containers } from '../runtime/engine.js';
-import { evaluate, type CheckResult, type Observations } from './checks.js';
+import { evaluate, reasonLine, type CheckResult, type Observations } from './checks.js';
 import type { VerifyPlan } from './plan.js';
 
 export interface TimelineEvent {
@@ -169,10 +169,7 @@ export async function verifyImage(
     obs.openStdin = state.openStdin;
     obs.readOnly = state.readOnly;
     if (!state.running) {
-      // The line that says why, not the last one: Go's flag package prints "flag provided but not defined: -x"
-      // and then its whole usage text, so the last line is a flag's description.
-      const lines = (await containers.logs(id, 40)).trim().split('\n').filter(Boolean);
-      const logs = [...lines].reverse().find((l) => /\b(error|fatal|panic|flag provided but not defined|invalid|cannot|can't|failed|denied|not found|no such)\b/i.test(l)) ?? lines.pop();
+      const logs = reasonLine(await containers.logs(id, 40));
       obs.startFailure = `exited during start with code ${state.exitCode}${logs ? ` (${logs.slice(0, 160)})` : ''}`;
       delete obs.healthWait;
     }
