@@ -3,6 +3,8 @@
  * -trimpath, no build ID, so the same source gives the same bytes.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { RuntimeError } from '../errors.js';
 import type { Arch } from './elf.js';
@@ -40,8 +42,19 @@ export function goBuildArgs(input: GoBuildInput): string[] {
 export async function goBuild(input: GoBuildInput): Promise<void> {
   const args = goBuildArgs(input);
   const base = input.env ?? process.env;
-  const env = { ...base, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: input.arch, GOFLAGS: base.GOFLAGS ?? '' };
-  await new Promise<void>((resolve, reject) => {
+  // go's work directory in one of our own, removed however the build ends: an interrupt SIGKILLs go, which
+  // then cannot remove its $WORK (a go-buildNNN directory was left in the temp dir by every interrupted build).
+  const work = await mkdtemp(path.join(base.GOTMPDIR || os.tmpdir(), 'goneat-go-'));
+  const env = { ...base, CGO_ENABLED: '0', GOOS: 'linux', GOARCH: input.arch, GOFLAGS: base.GOFLAGS ?? '', GOTMPDIR: work };
+  try {
+    await runGo(args, input, env);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function runGo(args: string[], input: GoBuildInput, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     // Its own process group, so an interrupt stops go and the compilers it started.
     const child = spawn('go', args, { cwd: input.dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const onAbort = () => {

@@ -42,7 +42,10 @@ describe('interrupts', () => {
     const tag = `${TEST_REPO}/echo:int-${uid()}`;
     const tempsBefore = (await readdir(os.tmpdir())).filter((n) => n.startsWith('goneat-deploy-build-'));
     // An empty GOCACHE makes go build compile the standard library: slow enough to interrupt.
-    const { child, done } = start(['build', '-C', 'examples/echo', '--tag', tag], { GOCACHE: gocache, CI: '1' });
+    // Its own TMPDIR: nothing may be left in it, go's work directory (go-buildNNN) included.
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'gdt-tmp-'));
+    cleanups.push(() => removeDir(tmp));
+    const { child, done } = start(['build', '-C', 'examples/echo', '--tag', tag], { GOCACHE: gocache, CI: '1', TMPDIR: tmp });
     await new Promise((r) => setTimeout(r, 2500));
     const goBuilds = async () => (await exec('pgrep', ['-f', 'build -trimpath -buildvcs=false'])).stdout.trim();
     const compilers = async () => (await exec('sh', ['-c', `grep -l ${gocache} /proc/[0-9]*/environ 2>/dev/null | wc -l`])).stdout.trim();
@@ -58,6 +61,7 @@ describe('interrupts', () => {
     expect(await goBuilds()).toBe('');
     expect(await compilers()).toBe('0');
     expect((await readdir(os.tmpdir())).filter((n) => n.startsWith('goneat-deploy-build-'))).toEqual(tempsBefore);
+    expect(await readdir(tmp), 'nothing left in the build\'s TMPDIR').toEqual([]);
     expect((await exec('docker', ['image', 'inspect', tag])).code).not.toBe(0);
   });
 
