@@ -45,7 +45,7 @@ export default defineConfig({
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 180_000,
           hookTimeout: 300_000,
-          globalSetup: ['test/e2e/global-setup.ts'],
+          globalSetup: ['test/e2e/global-setup.ts', 'test/helpers/tmp-setup.ts'],
         },
       },
       {
@@ -57,7 +57,7 @@ export default defineConfig({
           testTimeout: 600_000,
           // `scripts/k8s.sh up` may first wait for (or do) the cold build of the components.
           hookTimeout: 3_600_000,
-          globalSetup: ['test/e2e/global-setup.ts'],
+          globalSetup: ['test/e2e/global-setup.ts', 'test/helpers/tmp-setup.ts'],
         },
       },
     ],
